@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck node-test browser-deps bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m sheets_backend demo
+
+test: $(STAMP) browser-deps lint typecheck
+	$(PY) -m pytest -n 2
+	$(MAKE) node-test
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+node-test:
+	@if [ -d apps_script/tests ]; then node --test apps_script/tests/; fi
+
+browser-deps:
+	@if [ -x apps_script/scripts/install-test-deps.sh ]; then apps_script/scripts/install-test-deps.sh; fi
+
+bench: $(STAMP)
+	$(PY) bench/engine.py
+	$(PY) bench/local_sheets.py
+	$(PY) bench/recompute.py
+
+clean:
+	rm -rf $(VENV) demo

@@ -1,0 +1,61 @@
+"""The `Mastery` tab: a row per student, a coloured status per outcome with its explanation as a
+note, then the per-student counts. Students keep their Roster order: Hive never ranks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from sheets_backend.plan import CellData, TabContent, number_cell, text_cell
+from sheets_backend.template import Gradebook
+
+MASTERY = "Mastery"
+HEADER_COLOUR = "#d9e2f3"
+SUMMARY_HEADERS = ("Outcomes met", "Outcomes assessed", "% met of assessed", "Missing work",
+                   "Incentive eligible")
+
+
+def mastery_tab(book: Gradebook, outcomes: pd.DataFrame, students: pd.DataFrame) -> TabContent:
+    """Render the evaluation; `outcomes` is in roster x outcome order, `students` in roster order."""
+    n_students, n_outcomes = len(book.students), len(book.outcomes)
+    header = [text_cell(h, bold=True, background=HEADER_COLOUR)
+              for h in ("Student ID", "Student Name", "Section")]
+    header += [text_cell(o.id, bold=True, background=HEADER_COLOUR, note=o.text)
+               for o in book.outcomes]
+    header += [text_cell(h, bold=True, background=HEADER_COLOUR, wrap=True)
+               for h in SUMMARY_HEADERS]
+    labels = outcomes["label"].to_numpy(dtype=object).reshape(n_students, n_outcomes)
+    colours = outcomes["colour"].to_numpy(dtype=object).reshape(n_students, n_outcomes)
+    notes = _notes(outcomes).reshape(n_students, n_outcomes)
+    per_student = students.set_index("student_id")
+    rows: list[list[CellData]] = [header]
+    for i, student in enumerate(book.students):
+        row = [text_cell(student.id), text_cell(student.name), text_cell(student.section)]
+        row += [text_cell(str(labels[i, j]), background=str(colours[i, j]), note=str(notes[i, j]))
+                for j in range(n_outcomes)]
+        row += _summary_cells(per_student.loc[student.id], book.incentive_eligible, student.id)
+        rows.append(row)
+    widths = [90, 160, 70] + [110] * n_outcomes + [90] * len(SUMMARY_HEADERS)
+    return TabContent(MASTERY, rows, frozen_rows=1, frozen_columns=2, column_widths=widths)
+
+
+def _notes(outcomes: pd.DataFrame) -> np.ndarray:
+    """The cell note: how the status was computed and what comes next, from the engine's words."""
+    explanation = outcomes["explanation"].fillna("").astype(str)
+    next_step = outcomes["next_step"].fillna("").astype(str)
+    add_next = (next_step != "") & ~explanation.str.contains("Next:", regex=False)
+    notes = explanation.where(~add_next, explanation + "\nNext: " + next_step)
+    return notes.to_numpy(dtype=object)
+
+
+def _summary_cells(row: pd.Series, eligible: Mapping[str, bool], student_id: str) -> list[CellData]:
+    percent = row["percent_met"]
+    return [
+        number_cell(int(row["met"])),
+        number_cell(int(row["assessed"])),
+        number_cell(None if pd.isna(percent) else float(percent) / 100, pattern="0%"),
+        number_cell(int(row["missing_count"])),
+        text_cell("Yes" if eligible.get(student_id, True) else "No"),
+    ]

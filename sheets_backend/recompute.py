@@ -1,0 +1,119 @@
+"""Read -> evaluate -> plan -> write: one recompute of one spreadsheet, and the summary a person reads."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import policy_engine
+from policy_engine import STATUS_WORDS, Status
+from sheets_backend.errors import TemplateInvalid
+from sheets_backend.gateway import SheetsGateway
+from sheets_backend.mastery_tab import MASTERY, mastery_tab
+from sheets_backend.plan import WritePlan, build_plan
+from sheets_backend.problems import Problem
+from sheets_backend.summary_tab import STUDENT_SUMMARY, summary_tab
+from sheets_backend.template import Gradebook, read_gradebook
+
+log = logging.getLogger(__name__)
+OUTPUT_TABS = (MASTERY, STUDENT_SUMMARY)
+NOT_ASSESSED_WORDS = "Not assessed"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a recompute did, in counts: no names, no scores (safe to log and to show)."""
+
+    students: int
+    outcomes: int
+    evidence: int
+    statuses: dict[str, int]
+    warnings: tuple[Problem, ...]
+    api_calls: dict[str, int]
+    written: bool
+    duration_ms: int
+    tabs: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "students": self.students,
+            "outcomes": self.outcomes,
+            "evidence": self.evidence,
+            "statuses": dict(self.statuses),
+            "warnings": [p.to_dict() for p in self.warnings],
+            "api_calls": dict(self.api_calls),
+            "written": self.written,
+            "duration_ms": self.duration_ms,
+            "tabs": list(self.tabs),
+        }
+
+
+def recompute(gateway: SheetsGateway, *, dry_run: bool = False, as_of: date | None = None) -> Summary:
+    """Recompute every status and rewrite Hive's tabs in one batchUpdate (none with `dry_run`).
+
+    Idempotent: the same sheet gives the same write, so a retried or repeated recompute is harmless.
+    """
+    started = time.perf_counter()
+    snapshot = gateway.read_snapshot()
+    book = read_gradebook(snapshot)
+    if book.fatal:
+        raise TemplateInvalid(book.problems)
+    evaluation = policy_engine.evaluate(
+        book.evidence,
+        book.policies,
+        students=[s.id for s in book.students],
+        outcomes=[o.id for o in book.outcomes],
+        outcome_policy=book.outcome_policy,
+        as_of=as_of,
+    )
+    contents = [
+        mastery_tab(book, evaluation.outcomes, evaluation.students),
+        summary_tab(book, evaluation.outcomes, evaluation.students),
+    ]
+    plan = build_plan(snapshot, contents)
+    if not dry_run:
+        gateway.apply(plan)
+    summary = _summary(book, evaluation.outcomes["status"], plan, gateway, started, not dry_run)
+    log.info("recompute done", extra={k: v for k, v in summary.to_dict().items()
+                                      if k in ("students", "outcomes", "evidence", "written",
+                                               "duration_ms")})
+    return summary
+
+
+def validate(gateway: SheetsGateway) -> Summary:
+    """Check the template and the policy; reads only, writes nothing."""
+    started = time.perf_counter()
+    book = read_gradebook(gateway.read_snapshot())
+    if book.fatal:
+        raise TemplateInvalid(book.problems)
+    empty = WritePlan(requests=(), tabs=())
+    return _summary(book, None, empty, gateway, started, written=False)
+
+
+def _summary(
+    book: Gradebook,
+    statuses: Any,
+    plan: WritePlan,
+    gateway: SheetsGateway,
+    started: float,
+    written: bool,
+) -> Summary:
+    counts: Counter[str] = Counter()
+    if statuses is not None:
+        for status, n in statuses.value_counts().items():
+            counts[STATUS_WORDS[Status(status)] or NOT_ASSESSED_WORDS] += int(n)
+    return Summary(
+        students=len(book.students),
+        outcomes=len(book.outcomes),
+        evidence=len(book.evidence),
+        statuses=dict(counts),
+        warnings=book.problems + plan.problems,
+        api_calls=gateway.calls.to_dict(),
+        written=written,
+        duration_ms=round((time.perf_counter() - started) * 1000),
+        tabs=plan.tabs,
+    )

@@ -1,0 +1,311 @@
+"""Evidence from the wide `Scores` tab and the long `Evidence` tab, one row per scored cell.
+
+Cells are classified in bulk with pandas (a 540k-cell gradebook has no per-cell Python work beyond
+building the frame); each bad cell becomes a problem naming it, and is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from policy_engine import EvidenceType, Policy
+from sheets_backend.cells import find_headers, is_blank, parse_dates, text
+from sheets_backend.problems import Problem, Reason, cell_ref
+from sheets_backend.snapshot import Tab, normalise_name
+
+EVIDENCE_COLUMNS = ("student_id", "outcome_id", "date", "score", "mark", "assessment", "type",
+                    "order", "cell")
+TYPES = {t.value: t.value for t in EvidenceType} | {"": EvidenceType.SUMMATIVE.value,
+                                                    "reassessment": "update", "retake": "update"}
+LABEL_ROWS = ("outcome", "date", "type")
+MAX_PROBLEMS_PER_KIND = 200  # a sheet with 10,000 bad cells needs the first ones, not all of them
+
+
+def empty_evidence() -> pd.DataFrame:
+    return pd.DataFrame({
+        "student_id": pd.Series([], dtype=str), "outcome_id": pd.Series([], dtype=str),
+        "date": pd.Series([], dtype="datetime64[ns]"), "score": pd.Series([], dtype=float),
+        "mark": pd.Series([], dtype=str), "assessment": pd.Series([], dtype=str),
+        "type": pd.Series([], dtype=str), "order": pd.Series([], dtype="int64"),
+        "cell": pd.Series([], dtype=str)})
+
+
+def read_scores_tab(
+    tab: Tab | None,
+    student_ids: set[str],
+    outcome_policies: Mapping[str, Policy],
+    problems: list[Problem],
+) -> pd.DataFrame:
+    """The gradebook: row 1 names assessments, rows labelled Outcome/Date/Type describe them,
+    students follow. Columns may sit anywhere; they are found by their headers."""
+    if tab is None:
+        return empty_evidence()
+    headers, header_problems = find_headers(tab, ("Student ID",), ("Student Name",))
+    if header_problems:
+        problems.extend(header_problems)
+        return empty_evidence()
+    id_col = headers.column("Student ID")
+    label_rows = _label_rows(tab, id_col)
+    for label in LABEL_ROWS[:2]:
+        if label not in label_rows:
+            problems.append(Problem(cell_ref(tab.title, 2, id_col + 1), Reason.MISSING_HEADER,
+                                    f'no row labelled "{label.title()}" under the header row; '
+                                    "the Scores tab was skipped", fatal=False))
+    if not all(label in label_rows for label in LABEL_ROWS[:2]):
+        return empty_evidence()
+    first_student_row = max(label_rows.values()) + 1
+    skip_cols = set(headers.columns.values())
+    columns = _assessment_columns(tab, skip_cols, label_rows, outcome_policies, problems)
+    rows = _student_rows(tab, id_col, first_student_row, student_ids, problems)
+    if not columns or not rows:
+        return empty_evidence()
+    row_index = np.array([r for r, _ in rows])
+    col_index = np.array([c["col"] for c in columns])
+    width = int(col_index.max()) + 1
+    grid = np.full((len(rows), width), "", dtype=object)
+    for i, (r, _) in enumerate(rows):
+        cells = tab.rows[r]
+        n = min(len(cells), width)
+        grid[i, :n] = cells[:n]
+    block = grid[:, col_index]
+    filled = np.nonzero(block != "")
+    frame = pd.DataFrame({
+        "raw": block[filled],
+        "row": row_index[filled[0]],
+        "col": col_index[filled[1]],
+        "student_id": np.array([sid for _, sid in rows], dtype=object)[filled[0]],
+    })
+    meta = pd.DataFrame(columns).set_index("col")
+    frame = frame.join(meta, on="col")
+    frame["order"] = frame["col"].astype("int64")
+    return _classify(frame, tab.title, outcome_policies, problems)
+
+
+def read_evidence_tab(
+    tab: Tab | None,
+    student_ids: set[str],
+    outcome_policies: Mapping[str, Policy],
+    problems: list[Problem],
+) -> pd.DataFrame:
+    """The long form: one piece of evidence per row (Student ID, Outcome ID, Date, Score, ...)."""
+    if tab is None:
+        return empty_evidence()
+    required = ("Student ID", "Outcome ID", "Date", "Score")
+    headers, header_problems = find_headers(tab, required, ("Assessment", "Type"))
+    if header_problems:
+        problems.extend(Problem(p.cell, p.reason, p.message + "; the Evidence tab was skipped")
+                        for p in header_problems)
+        return empty_evidence()
+    body = tab.rows[1:]
+    names = list(headers.columns)
+    table = pd.DataFrame(
+        [[cells[c] if c < len(cells) else "" for c in headers.columns.values()] for cells in body],
+        columns=names, dtype=object)
+    if table.empty:
+        return empty_evidence()
+    table["row"] = np.arange(1, len(table) + 1)
+    table = table[table["Score"].map(lambda v: not is_blank(v))]
+    col = headers.columns
+    frame = pd.DataFrame({
+        "raw": table["Score"], "row": table["row"], "col": col["Score"],
+        "student_id": table["Student ID"].map(text),
+        "outcome_id": table["Outcome ID"].map(text),
+        "assessment": table["Assessment"].map(text) if "Assessment" in table else "Evidence",
+        "type_raw": table["Type"].map(text) if "Type" in table else "",
+    })
+    frame["date"] = parse_dates(table["Date"])
+    keep = np.ones(len(frame), dtype=bool)
+    for i, (row, sid, oid, date, kind, raw_date) in enumerate(zip(
+            frame["row"], frame["student_id"], frame["outcome_id"], frame["date"],
+            frame["type_raw"], table["Date"], strict=True)):
+        # One pass over rows of the long tab to name each bad cell; the hot path is _classify.
+        problem = None
+        if sid not in student_ids:
+            problem = (col["Student ID"], Reason.UNKNOWN_STUDENT,
+                       f'Student ID "{sid}" is not on the Roster; this evidence was skipped')
+        elif oid not in outcome_policies:
+            problem = (col["Outcome ID"], Reason.UNKNOWN_OUTCOME,
+                       f'outcome "{oid}" is not on the Outcomes tab; this evidence was skipped')
+        elif pd.isna(date):
+            problem = (col["Date"], Reason.BAD_DATE,
+                       f'"{text(raw_date)}" is not a date; this evidence was skipped')
+        elif normalise_name(kind) not in TYPES:
+            problem = (col.get("Type", 0), Reason.BAD_TYPE,
+                       f'"{kind}" is not a type (summative, formative or update); skipped')
+        if problem:
+            keep[i] = False
+            problems.append(Problem(cell_ref(tab.title, row + 1, problem[0] + 1), *problem[1:]))
+    frame = frame[keep].copy()
+    frame["type"] = frame["type_raw"].map(lambda k: TYPES[normalise_name(k)])
+    frame["order"] = (1_000_000 + frame["row"]).astype("int64")
+    return _classify(frame.drop(columns="type_raw"), tab.title, outcome_policies, problems)
+
+
+def _label_rows(tab: Tab, id_col: int) -> dict[str, int]:
+    """Rows 2-4 (or nearby) labelled Outcome, Date, Type in the Student ID column."""
+    found: dict[str, int] = {}
+    for r in range(1, min(len(tab.rows), 8)):
+        label = normalise_name(tab.value(r, id_col))
+        if label in LABEL_ROWS and label not in found:
+            found[label] = r
+    return found
+
+
+def _assessment_columns(
+    tab: Tab,
+    skip_cols: set[int],
+    label_rows: dict[str, int],
+    outcome_policies: Mapping[str, Policy],
+    problems: list[Problem],
+) -> list[dict[str, Any]]:
+    """Describe each assessment column; a column with a bad outcome, date or type is skipped."""
+    header = tab.rows[0] if tab.rows else []
+    width = max((len(r) for r in tab.rows), default=0)
+    by_upper = {oid.upper(): oid for oid in outcome_policies}
+    columns = []
+    for col in range(width):
+        if col in skip_cols:
+            continue
+        name = text(tab.value(0, col)) if col < len(header) else ""
+        raw_outcome = text(tab.value(label_rows["outcome"], col))
+        raw_date = tab.value(label_rows["date"], col)
+        raw_type = text(tab.value(label_rows["type"], col)) if "type" in label_rows else ""
+        if not name and not raw_outcome:
+            continue  # an empty spacer column
+        where = {k: cell_ref(tab.title, r + 1, col + 1) for k, r in label_rows.items()}
+        label = name or f"column {cell_ref(tab.title, 1, col + 1).split('!')[1][:-1]}"
+        outcome = by_upper.get(raw_outcome.upper())
+        date = parse_dates([raw_date])[0]
+        kind = TYPES.get(normalise_name(raw_type))
+        if not raw_outcome:
+            problems.append(Problem(where["outcome"], Reason.MISSING_OUTCOME,
+                                    f'"{label}" has no outcome; its scores were skipped'))
+        elif outcome is None:
+            problems.append(Problem(where["outcome"], Reason.UNKNOWN_OUTCOME,
+                                    f'outcome "{raw_outcome}" of "{label}" is not on the Outcomes '
+                                    "tab; its scores were skipped (never re-tagged)"))
+        elif date is None:
+            shown = f'"{text(raw_date)}" is not a date' if not is_blank(raw_date) else "no date"
+            problems.append(Problem(where["date"], Reason.BAD_DATE,
+                                    f'"{label}" has {shown}; its scores were skipped'
+                                    if shown == "no date" else
+                                    f"{shown}; the scores of \"{label}\" were skipped"))
+        elif kind is None:
+            problems.append(Problem(where["type"], Reason.BAD_TYPE,
+                                    f'"{raw_type}" is not a type (summative, formative or '
+                                    f'update); the scores of "{label}" were skipped'))
+        else:
+            columns.append({"col": col, "outcome_id": outcome, "date": date,
+                            "assessment": label, "type": kind})
+    return columns
+
+
+def _student_rows(
+    tab: Tab, id_col: int, first_row: int, student_ids: set[str], problems: list[Problem]
+) -> list[tuple[int, str]]:
+    rows: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    for r in range(first_row, len(tab.rows)):
+        cells = tab.rows[r]
+        sid = text(cells[id_col]) if id_col < len(cells) else ""
+        has_scores = any(not is_blank(v) for i, v in enumerate(cells) if i != id_col)
+        where = cell_ref(tab.title, r + 1, id_col + 1)
+        if not sid:
+            if has_scores and any(not is_blank(v) for v in cells[id_col + 2:]):
+                problems.append(Problem(where, Reason.MISSING_STUDENT_ID,
+                                        "this row has scores but no Student ID; it was skipped"))
+            continue
+        if sid not in student_ids:
+            problems.append(Problem(where, Reason.UNKNOWN_STUDENT,
+                                    f'Student ID "{sid}" is not on the Roster; its scores were '
+                                    "skipped"))
+            continue
+        if sid in seen:
+            problems.append(Problem(where, Reason.DUPLICATE_STUDENT,
+                                    f'Student ID "{sid}" already has a row ({seen[sid] + 1}); '
+                                    "this row was skipped"))
+            continue
+        seen[sid] = r
+        rows.append((r, sid))
+    return rows
+
+
+def _classify(
+    frame: pd.DataFrame, tab: str, outcome_policies: Mapping[str, Policy], problems: list[Problem]
+) -> pd.DataFrame:
+    """Split raw cells into scores and marks, by each outcome's policy; name every cell that is
+    neither. Vectorised per policy (a school has a handful), never per cell."""
+    if frame.empty:
+        return empty_evidence()
+    raw = frame["raw"]
+    is_bool = raw.map(type).eq(bool)
+    as_text = raw.map(text)
+    numbers = pd.to_numeric(as_text.where(~is_bool, ""), errors="coerce")
+    upper = as_text.str.upper()
+    score = pd.Series(np.nan, index=frame.index)
+    mark = pd.Series("", index=frame.index, dtype=object)
+    valid = pd.Series(False, index=frame.index)
+    policy_names = frame["outcome_id"].map(lambda o: outcome_policies[o].name)
+    allowed_words: dict[str, str] = {}
+    for name in policy_names.unique():
+        policy = next(p for p in outcome_policies.values() if p.name == name)
+        rows = policy_names.eq(name)
+        scale = policy.scale
+        in_range = numbers.between(scale.minimum, scale.maximum) & rows
+        score[in_range] = numbers[in_range]
+        labels = {lv.label.upper(): lv.value for lv in scale.levels if not _is_number(lv.label)}
+        by_label = rows & numbers.isna() & upper.isin(list(labels))
+        score[by_label] = upper[by_label].map(labels)
+        codes = {m.code.upper() for m in policy.marks}
+        by_mark = rows & numbers.isna() & ~by_label & upper.isin(list(codes))
+        mark[by_mark] = upper[by_mark]
+        valid |= in_range | by_label | by_mark
+        allowed_words[name] = _allowed(policy)
+    bad = frame.index[~valid]
+    for i in bad[:MAX_PROBLEMS_PER_KIND]:
+        problems.append(Problem(
+            cell_ref(tab, int(frame.at[i, "row"]) + 1, int(frame.at[i, "col"]) + 1),
+            Reason.SCORE_NOT_ON_SCALE,
+            f'"{as_text[i]}" is not a score on this scale '
+            f"({allowed_words[policy_names[i]]}); the cell was skipped"))
+    if len(bad) > MAX_PROBLEMS_PER_KIND:
+        problems.append(Problem(f"{tab}!A1", Reason.SCORE_NOT_ON_SCALE,
+                                f"{len(bad) - MAX_PROBLEMS_PER_KIND} more cells are not scores on "
+                                "the scale; fix the ones above first"))
+    keep = frame[valid]
+    letters = {c: cell_ref(tab, 1, c + 1)[:-1] for c in keep["col"].unique()}
+    cells = keep["col"].map(letters) + (keep["row"] + 1).astype(str)
+    return pd.DataFrame({
+        "student_id": keep["student_id"].astype(str).to_numpy(),
+        "outcome_id": keep["outcome_id"].astype(str).to_numpy(),
+        "date": pd.to_datetime(keep["date"]).astype("datetime64[ns]").to_numpy(),
+        "score": score[valid].astype(float).to_numpy(),
+        "mark": mark[valid].astype(str).to_numpy(),
+        "assessment": keep["assessment"].astype(str).to_numpy(),
+        "type": keep["type"].astype(str).to_numpy(),
+        "order": keep["order"].astype("int64").to_numpy(),
+        "cell": cells.astype(str).to_numpy(),
+    }, columns=list(EVIDENCE_COLUMNS))
+
+
+def _is_number(label: str) -> bool:
+    try:
+        float(label)
+    except ValueError:
+        return False
+    return True
+
+
+def _allowed(policy: Policy) -> str:
+    scale = policy.scale
+    span = f"{scale.minimum:g} to {scale.maximum:g}"
+    marks = ", ".join(m.code for m in policy.marks)
+    return f"{span}, or a mark: {marks}" if marks else span
+
+
+def assessment_names(frame: pd.DataFrame) -> Sequence[str]:
+    return list(dict.fromkeys(frame["assessment"]))

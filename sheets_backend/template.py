@@ -1,0 +1,235 @@
+"""The sheet contract (docs/template.md): a snapshot becomes a roster, outcomes, policies and evidence.
+
+Every problem is reported with its tab and cell; a bad cell is skipped and good ones still count.
+Only a problem that leaves nothing to compute (no Roster, no Outcomes) is fatal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from policy_engine import Policy
+from sheets_backend.cells import column_values, find_headers, is_blank, missing_tab, parse_date, text
+from sheets_backend.policies import default_policies, parse_policy_tab
+from sheets_backend.problems import Problem, Reason, cell_ref
+from sheets_backend.scores import read_evidence_tab, read_scores_tab
+from sheets_backend.snapshot import Snapshot, Tab
+
+ROSTER, OUTCOMES, SCORES, EVIDENCE, POLICY, BEHAVIOR = (
+    "Roster", "Outcomes", "Scores", "Evidence", "Policy", "Behavior",
+)
+YES = {"yes", "y", "true", "x", "✓", "✔", "done", "resolved", "1"}
+
+
+@dataclass(frozen=True)
+class Student:
+    id: str
+    name: str
+    section: str = ""
+    student_email: str = ""
+    family_email: str = ""
+    family_language: str = ""
+    advisor: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    text: str
+    subject: str = ""
+    unit: str = ""
+    policy: str = "Default"
+
+
+@dataclass(frozen=True)
+class Gradebook:
+    """Everything Hive read from a teacher's tabs, ready for the policy engine."""
+
+    students: tuple[Student, ...]
+    outcomes: tuple[Outcome, ...]
+    evidence: pd.DataFrame
+    policies: Mapping[str, Policy]
+    incentive_eligible: Mapping[str, bool] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def outcome_policy(self) -> dict[str, str]:
+        return {o.id: o.policy for o in self.outcomes}
+
+    @property
+    def fatal(self) -> bool:
+        return any(p.fatal for p in self.problems)
+
+
+def read_gradebook(snapshot: Snapshot) -> Gradebook:
+    """Read every template tab of `snapshot`, collecting all problems rather than stopping at one."""
+    problems: list[Problem] = []
+    policies = _read_policies(snapshot.find(POLICY), problems)
+    students = _read_roster(snapshot.find(ROSTER), problems)
+    outcomes = _read_outcomes(snapshot.find(OUTCOMES), policies, problems)
+    frames = []
+    if students and outcomes:
+        context = (
+            {s.id for s in students},
+            {o.id: policies[o.policy] for o in outcomes},
+        )
+        scores_tab = snapshot.find(SCORES)
+        evidence_tab = snapshot.find(EVIDENCE)
+        if scores_tab is None and evidence_tab is None:
+            problems.append(missing_tab(SCORES, fatal=False))
+        if scores_tab is not None:
+            frames.append(read_scores_tab(scores_tab, *context, problems))
+        if evidence_tab is not None:
+            frames.append(read_evidence_tab(evidence_tab, *context, problems))
+    evidence = (
+        pd.concat(frames, ignore_index=True) if frames else read_scores_tab(None, set(), {}, [])
+    )
+    eligible = _read_behavior(snapshot.find(BEHAVIOR), {s.id for s in students}, problems)
+    return Gradebook(
+        students=tuple(students),
+        outcomes=tuple(outcomes),
+        evidence=evidence,
+        policies=policies,
+        incentive_eligible=eligible,
+        problems=tuple(problems),
+    )
+
+
+def _read_policies(tab: Tab | None, problems: list[Problem]) -> dict[str, Policy]:
+    if tab is None:
+        return default_policies()
+    policies, policy_problems = parse_policy_tab([list(r) for r in tab.rows], tab=tab.title)
+    problems.extend(policy_problems)
+    return policies or default_policies()
+
+
+def _read_roster(tab: Tab | None, problems: list[Problem]) -> list[Student]:
+    if tab is None:
+        problems.append(missing_tab(ROSTER, fatal=True))
+        return []
+    optional = ("Section", "Student Email", "Family Email", "Family Language", "Advisor")
+    headers, header_problems = find_headers(tab, ("Student ID", "Student Name"), optional)
+    problems.extend(header_problems)
+    if header_problems:
+        return []
+    columns = {name: column_values(tab, col, 1) for name, col in headers.columns.items()}
+    students: list[Student] = []
+    first_row: dict[str, int] = {}
+    for i, raw_id in enumerate(columns["Student ID"]):
+        row = i + 1
+        sid, name = text(raw_id), text(columns["Student Name"][i])
+        if not sid:
+            if name:
+                problems.append(Problem(headers.cell(row, "Student ID"), Reason.MISSING_STUDENT_ID,
+                                        "this student has no Student ID; the row was skipped"))
+            continue
+        if sid in first_row:
+            problems.append(Problem(
+                headers.cell(row, "Student ID"), Reason.DUPLICATE_STUDENT,
+                f'Student ID "{sid}" is already used in row {first_row[sid] + 1}; '
+                "this row was skipped"))
+            continue
+        first_row[sid] = row
+        extra = {n: text(columns[n][i]) for n in optional if n in columns}
+        students.append(Student(
+            id=sid, name=name, section=extra.get("Section", ""),
+            student_email=extra.get("Student Email", ""), family_email=extra.get("Family Email", ""),
+            family_language=extra.get("Family Language", ""), advisor=extra.get("Advisor", "")))
+    if not students:
+        problems.append(Problem(cell_ref(tab.title, 2, headers.column("Student ID") + 1),
+                                Reason.EMPTY_ROSTER,
+                                "the Roster has no students; add one per row from row 2",
+                                fatal=True))
+    return students
+
+
+def _read_outcomes(
+    tab: Tab | None, policies: Mapping[str, Policy], problems: list[Problem]
+) -> list[Outcome]:
+    if tab is None:
+        problems.append(missing_tab(OUTCOMES, fatal=True))
+        return []
+    optional = ("Subject", "Unit", "Policy")
+    headers, header_problems = find_headers(
+        tab, ("Outcome ID", "Outcome"), optional,
+        aliases={"Outcome": ("Learning Outcome", "Outcome Text", "Description")})
+    problems.extend(header_problems)
+    if header_problems:
+        return []
+    columns = {name: column_values(tab, col, 1) for name, col in headers.columns.items()}
+    outcomes: list[Outcome] = []
+    seen: dict[str, int] = {}
+    for i, raw_id in enumerate(columns["Outcome ID"]):
+        row = i + 1
+        oid = text(raw_id)
+        if not oid:
+            continue
+        if oid in seen:
+            problems.append(Problem(
+                headers.cell(row, "Outcome ID"), Reason.DUPLICATE_OUTCOME,
+                f'Outcome ID "{oid}" is already used in row {seen[oid] + 1}; this row was skipped'))
+            continue
+        seen[oid] = row
+        policy = text(columns["Policy"][i]) if "Policy" in columns else ""
+        if policy and policy not in policies:
+            known = ", ".join(policies)
+            problems.append(Problem(
+                headers.cell(row, "Policy"), Reason.UNKNOWN_POLICY,
+                f'"{policy}" is not a policy on the Policy tab ({known}); using Default'))
+            policy = ""
+        outcomes.append(Outcome(
+            id=oid, text=text(columns["Outcome"][i]) or oid,
+            subject=text(columns["Subject"][i]) if "Subject" in columns else "",
+            unit=text(columns["Unit"][i]) if "Unit" in columns else "",
+            policy=policy or "Default"))
+    if not outcomes:
+        problems.append(Problem(cell_ref(tab.title, 2, 1), Reason.MISSING_OUTCOME,
+                                "the Outcomes tab lists no outcomes; add one per row from row 2",
+                                fatal=True))
+    return outcomes
+
+
+def _read_behavior(
+    tab: Tab | None, student_ids: set[str], problems: list[Problem]
+) -> dict[str, bool]:
+    """Incentive eligibility: a student is eligible unless an incident of theirs is unresolved.
+
+    Behaviour is kept apart from mastery: nothing here ever reaches the policy engine.
+    """
+    eligible = dict.fromkeys(student_ids, True)
+    if tab is None:
+        return eligible
+    headers, header_problems = find_headers(tab, ("Student ID",), ("Date", "Note", "Resolved"))
+    if header_problems:
+        problems.extend(p.__class__(p.cell, p.reason, p.message, fatal=False)
+                        for p in header_problems)
+        return eligible
+    ids = column_values(tab, headers.column("Student ID"), 1)
+    resolved = (column_values(tab, headers.column("Resolved"), 1)
+                if "Resolved" in headers else [""] * len(ids))
+    dates = column_values(tab, headers.column("Date"), 1) if "Date" in headers else [""] * len(ids)
+    for i, raw in enumerate(ids):
+        row = i + 1
+        sid = text(raw)
+        if not sid:
+            continue
+        if sid not in student_ids:
+            problems.append(Problem(headers.cell(row, "Student ID"), Reason.UNKNOWN_STUDENT,
+                                    f'Student ID "{sid}" is not on the Roster; incident ignored'))
+            continue
+        if not is_blank(dates[i]) and parse_date(dates[i]) is None:
+            problems.append(Problem(headers.cell(row, "Date"), Reason.BAD_DATE,
+                                    f'"{text(dates[i])}" is not a date'))
+        if not _is_yes(resolved[i]):
+            eligible[sid] = False
+    return eligible
+
+
+def _is_yes(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return text(value).lower() in YES

@@ -1,0 +1,187 @@
+"""End to end on a local workbook: real gspread, the local Sheets service, the real write plan."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from workbooks import EVIL_NAME, read_tab
+
+from sheets_backend.cli import main
+from sheets_backend.errors import SheetsUnavailable, TemplateInvalid
+from sheets_backend.gateway import SheetsGateway, local_client
+from sheets_backend.local_sheets import LocalSheets
+from sheets_backend.recompute import recompute
+
+TEACHER_TABS = ("Roster", "Outcomes", "Scores", "Behavior")
+
+
+class Recompute:
+    """Runs Hive on a workbook the way a teacher does, and reads back what it wrote."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def cli(self, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
+        code = main(["recompute", str(self.path), "--json", *args])
+        return code, json.loads(capsys.readouterr().out)
+
+    def run(self, **kwargs):
+        service = LocalSheets()
+        sid = service.open_workbook(self.path, autosave=not kwargs.get("dry_run", False))
+        gateway = SheetsGateway(local_client(service, base_delay=0.0, budget=1.0), sid)
+        return recompute(gateway, **kwargs), service
+
+    def mastery(self) -> dict[str, dict[str, object]]:
+        rows = read_tab(self.path, "Mastery")
+        header = rows[0]
+        return {row[0]: dict(zip(header, row, strict=False)) for row in rows[1:]}
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def hive(workbook) -> Recompute:
+    return Recompute(workbook())
+
+
+def test_recompute_reports_counts_statuses_and_api_calls(hive, capsys):
+    code, summary = hive.cli(capsys=capsys)
+    assert code == 0
+    assert (summary["students"], summary["outcomes"], summary["evidence"]) == (4, 3, 13)
+    assert summary["statuses"] == {"Mastered": 1, "On track": 3, "Not Yet": 1, "Not assessed": 7}
+    assert summary["warnings"] == []
+    assert summary["api_calls"] == {"read": 2, "write": 1}
+    assert summary["written"] is True
+
+
+def test_mastery_tab_holds_statuses_colours_notes_and_counts(hive):
+    hive.run()
+    mastery = hive.mastery()
+    assert mastery["S1"]["M1"] == "Mastered"
+    assert mastery["S1"]["L1"] == "Not Yet"
+    assert mastery["S1"]["M2"] is None  # formative only: tracked, never a level
+    assert mastery["S2"]["M1"] == "On track (1 of 3)"
+    assert mastery["S3"]["M1"] == "On track (2 of 3)"
+    assert mastery["S1"]["Outcomes met"] == 1
+    assert mastery["S1"]["Outcomes assessed"] == 2
+    assert mastery["S1"]["% met of assessed"] == pytest.approx(0.5)
+    assert mastery["S2"]["Missing work"] == 1
+    assert mastery["S2"]["Incentive eligible"] == "No"
+    assert mastery["S1"]["Incentive eligible"] == "Yes"
+    sheet = load_workbook(hive.path)["Mastery"]
+    s1_m1 = sheet["D2"]
+    assert s1_m1.value == "Mastered"
+    assert s1_m1.fill.fgColor.rgb.upper().endswith("B7E1CD")
+    assert "Quiz 1" in s1_m1.comment.text and "Project" in s1_m1.comment.text
+    assert "Next:" in sheet["D3"].comment.text  # S2 is on track: a next step is named
+    assert sheet.freeze_panes == "C2"
+
+
+def test_student_names_are_written_as_text_never_formulas(hive):
+    hive.run()
+    sheet = load_workbook(hive.path)["Mastery"]
+    name = sheet["B4"]
+    assert name.value == EVIL_NAME
+    assert name.data_type == "s"
+
+
+def test_teacher_tabs_are_never_modified(hive):
+    before = {tab: read_tab(hive.path, tab) for tab in TEACHER_TABS}
+    hive.run()
+    hive.run()
+    assert {tab: read_tab(hive.path, tab) for tab in TEACHER_TABS} == before
+
+
+def test_recompute_is_idempotent(hive):
+    hive.run()
+    first = {tab: read_tab(hive.path, tab) for tab in ("Mastery", "Student Summary")}
+    titles = load_workbook(hive.path).sheetnames
+    hive.run()
+    assert load_workbook(hive.path).sheetnames == titles
+    assert {tab: read_tab(hive.path, tab) for tab in ("Mastery", "Student Summary")} == first
+
+
+def test_a_teachers_own_mastery_tab_is_left_alone(workbook, base_tabs):
+    base_tabs["Mastery"] = [["My own notes"], ["do not touch"]]
+    hive = Recompute(workbook(base_tabs))
+    summary, _ = hive.run()
+    assert read_tab(hive.path, "Mastery") == [["My own notes"], ["do not touch"]]
+    assert "Mastery (Hive)" in load_workbook(hive.path).sheetnames
+    assert any(w.reason == "tab_name_taken" and w.cell == "Mastery!A1" for w in summary.warnings)
+
+
+def test_student_summary_speaks_to_one_student_in_plain_words(hive):
+    hive.run()
+    rows = read_tab(hive.path, "Student Summary")
+    text = [" ".join(str(v) for v in row if v is not None) for row in rows]
+    ana = text.index("Ana Rivera")
+    assert text[ana + 1] == ("So far you have met 1 of 2 learning outcomes that have been assessed.")
+    block = text[ana : text.index("Omar Diallo")]
+    assert not any("Omar" in line or "Mei" in line for line in block)
+    omar = text.index("Omar Diallo")
+    assert any(line.startswith("Work to hand in: Quiz 2 (M1, Sep 21)") for line in text[omar:])
+    assert not any("Phone out" in line for line in text)  # behaviour never appears
+
+
+def test_dry_run_writes_nothing(hive, capsys):
+    before = digest(hive.path)
+    code, summary = hive.cli("--dry-run", capsys=capsys)
+    assert code == 0 and summary["written"] is False
+    assert summary["api_calls"] == {"read": 2, "write": 0}
+    assert digest(hive.path) == before
+
+
+def test_as_of_uses_only_evidence_up_to_that_date(hive):
+    from datetime import date
+
+    hive.run(as_of=date(2026, 9, 30))
+    assert hive.mastery()["S1"]["M1"] == "On track (2 of 3)"
+
+
+def test_a_fatal_template_problem_writes_nothing(workbook, base_tabs, capsys):
+    del base_tabs["Roster"]
+    path = workbook(base_tabs)
+    before = digest(path)
+    code = main(["recompute", str(path), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert out["error"]["code"] == "template_invalid"
+    assert {"cell": "Roster!A1", "reason": "missing_tab"}.items() <= out["error"]["problems"][0].items()
+    assert digest(path) == before
+    with pytest.raises(TemplateInvalid):
+        Recompute(path).run()
+
+
+def test_warnings_name_cells_and_good_cells_still_count(workbook, base_tabs, capsys):
+    base_tabs["Scores"][4][5] = "3+"
+    hive = Recompute(workbook(base_tabs))
+    code, summary = hive.cli(capsys=capsys)
+    assert code == 0
+    assert summary["warnings"][0]["cell"] == "Scores!F5"
+    assert summary["warnings"][0]["message"].startswith('"3+" is not a score on this scale')
+    assert hive.mastery()["S1"]["M1"] == "On track (2 of 3)"
+
+
+def test_google_failing_throughout_leaves_the_workbook_unchanged(hive):
+    service = LocalSheets()
+    sid = service.open_workbook(hive.path, autosave=True)
+    before = digest(hive.path)
+    service.faults.fail_next(status=503, count=50)
+    gateway = SheetsGateway(local_client(service, base_delay=0.0, budget=1.0), sid)
+    with pytest.raises(SheetsUnavailable):
+        recompute(gateway)
+    assert digest(hive.path) == before
+
+
+def test_human_summary_is_short_and_readable(hive, capsys):
+    assert main(["recompute", str(hive.path)]) == 0
+    out = capsys.readouterr().out
+    assert "4 students, 3 outcomes, 13 pieces of evidence" in out
+    assert "Mastered 1" in out
+    assert "Wrote Mastery, Student Summary in 1 batch update (2 reads)." in out
