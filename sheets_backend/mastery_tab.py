@@ -31,14 +31,25 @@ def mastery_tab(book: Gradebook, outcomes: pd.DataFrame, students: pd.DataFrame)
     notes = _notes(outcomes).reshape(n_students, n_outcomes)
     per_student = students.set_index("student_id")
     rows: list[list[CellData]] = [header]
+    # One format object per colour, shared by every cell of that colour: 36k cells, a few formats.
+    formats = {c: text_cell("x", background=c).get("userEnteredFormat") for c in set(colours.flat)}
     for i, student in enumerate(book.students):
         row = [text_cell(student.id), text_cell(student.name), text_cell(student.section)]
-        row += [text_cell(str(labels[i, j]), background=str(colours[i, j]), note=str(notes[i, j]))
+        row += [_status_cell(labels[i, j], formats[colours[i, j]], notes[i, j])
                 for j in range(n_outcomes)]
         row += _summary_cells(per_student.loc[student.id], book.incentive_eligible, student.id)
         rows.append(row)
     widths = [90, 160, 70] + [110] * n_outcomes + [90] * len(SUMMARY_HEADERS)
     return TabContent(MASTERY, rows, frozen_rows=1, frozen_columns=2, column_widths=widths)
+
+
+def _status_cell(label: str, fmt: dict[str, object] | None, note: str) -> CellData:
+    cell: CellData = {"userEnteredValue": {"stringValue": label}} if label else {}
+    if fmt:
+        cell["userEnteredFormat"] = fmt
+    if note:
+        cell["note"] = note
+    return cell
 
 
 def _notes(outcomes: pd.DataFrame) -> np.ndarray:

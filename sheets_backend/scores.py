@@ -242,14 +242,18 @@ def _classify(
     if frame.empty:
         return empty_evidence()
     raw = frame["raw"]
-    is_bool = raw.map(type).eq(bool)
-    as_text = raw.map(text)
-    numbers = pd.to_numeric(as_text.where(~is_bool, ""), errors="coerce")
-    upper = as_text.str.upper()
+    kinds = raw.map(type)
+    typed = kinds.eq(str)  # most cells are numbers already; only typed text needs string work
+    numbers = pd.to_numeric(raw.where(kinds.isin([int, float]), np.nan), errors="coerce")
+    stripped = raw[typed].str.strip()
+    numbers[typed] = pd.to_numeric(stripped, errors="coerce")
+    upper = pd.Series("", index=frame.index, dtype=object)
+    upper[typed] = stripped.str.upper()
     score = pd.Series(np.nan, index=frame.index)
     mark = pd.Series("", index=frame.index, dtype=object)
     valid = pd.Series(False, index=frame.index)
-    policy_names = frame["outcome_id"].map(lambda o: outcome_policies[o].name)
+    names = {oid: policy.name for oid, policy in outcome_policies.items()}
+    policy_names = frame["outcome_id"].map(names)
     allowed_words: dict[str, str] = {}
     for name in policy_names.unique():
         policy = next(p for p in outcome_policies.values() if p.name == name)
@@ -258,10 +262,11 @@ def _classify(
         in_range = numbers.between(scale.minimum, scale.maximum) & rows
         score[in_range] = numbers[in_range]
         labels = {lv.label.upper(): lv.value for lv in scale.levels if not _is_number(lv.label)}
-        by_label = rows & numbers.isna() & upper.isin(list(labels))
+        words = rows & typed & numbers.isna()
+        by_label = words & upper.isin(list(labels))
         score[by_label] = upper[by_label].map(labels)
         codes = {m.code.upper() for m in policy.marks}
-        by_mark = rows & numbers.isna() & ~by_label & upper.isin(list(codes))
+        by_mark = words & ~by_label & upper.isin(list(codes))
         mark[by_mark] = upper[by_mark]
         valid |= in_range | by_label | by_mark
         allowed_words[name] = _allowed(policy)
@@ -270,7 +275,7 @@ def _classify(
         problems.append(Problem(
             cell_ref(tab, int(frame.at[i, "row"]) + 1, int(frame.at[i, "col"]) + 1),
             Reason.SCORE_NOT_ON_SCALE,
-            f'"{as_text[i]}" is not a score on this scale '
+            f'"{text(raw[i])}" is not a score on this scale '
             f"({allowed_words[policy_names[i]]}); the cell was skipped"))
     if len(bad) > MAX_PROBLEMS_PER_KIND:
         problems.append(Problem(f"{tab}!A1", Reason.SCORE_NOT_ON_SCALE,

@@ -1,0 +1,233 @@
+"""LocalSheets: the workbooks this process serves, and the one entry point for every HTTP call."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from sheets_backend.local_sheets import batch_update, discovery, drive, spreadsheet, values, xlsx
+from sheets_backend.local_sheets.errors import ApiError, bad_request, not_found
+from sheets_backend.local_sheets.faults import Faults
+from sheets_backend.local_sheets.model import Sheet, Workbook
+from sheets_backend.local_sheets.routes import Route, route
+from sheets_backend.local_sheets.transport import session
+
+log = logging.getLogger(__name__)
+
+LOCAL_OWNER = "hive-local@localhost"
+
+
+class LocalSheets:
+    """An in-process Google Sheets (the part Hive uses), backed by .xlsx files or memory."""
+
+    def __init__(
+        self, *, owner: str = LOCAL_OWNER, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.owner = owner
+        self.faults = Faults()
+        self._books: dict[str, Workbook] = {}
+        self._lock = threading.RLock()
+        self._sleep = sleep
+
+    # -- workbooks -----------------------------------------------------------------------------
+
+    def open_workbook(
+        self, path: str | Path, spreadsheet_id: str | None = None, autosave: bool = True
+    ) -> str:
+        """Load an .xlsx; its id defaults to the file stem. With autosave, every successful
+        mutating call writes the file back atomically."""
+        path = Path(path)
+        book = xlsx.load(path, spreadsheet_id or path.stem)
+        book.path, book.autosave = path, autosave
+        with self._lock:
+            self._books[book.spreadsheet_id] = book
+        log.info(
+            "local workbook opened",
+            extra={"spreadsheet_id": book.spreadsheet_id, "tabs": len(book.sheets)},
+        )
+        return book.spreadsheet_id
+
+    def save(self, spreadsheet_id: str, path: str | Path | None = None) -> Path:
+        """Write a workbook to `path` (default: the file it came from)."""
+        with self._lock:
+            book = self.workbook(spreadsheet_id)
+            target = Path(path) if path is not None else book.path
+            if target is None:
+                raise ValueError(f"workbook {spreadsheet_id} has no file; pass a path")
+            xlsx.save(book, Path(target))
+            return Path(target)
+
+    def create_workbook_from_rows(
+        self,
+        tabs: Mapping[str, list[list[Any]]],
+        path: str | Path | None = None,
+        *,
+        spreadsheet_id: str | None = None,
+        autosave: bool = True,
+    ) -> str:
+        """A workbook with one tab per entry (values as given, RAW), saved to `path` if given."""
+        sid = spreadsheet_id or (
+            Path(path).stem if path is not None else drive.new_workbook("").spreadsheet_id
+        )
+        sheets = []
+        for i, (title, rows) in enumerate(tabs.items()):
+            sheet = Sheet(i, title)
+            sheet.row_count = max(sheet.row_count, len(rows))
+            sheet.column_count = max(sheet.column_count, max((len(r) for r in rows), default=0))
+            values.write_block(sheet, 0, 0, [list(r) for r in rows], "RAW")
+            sheets.append(sheet)
+        stamp = drive.now()
+        book = Workbook(sid, sid, sheets, created_time=stamp, modified_time=stamp)
+        if path is not None:
+            book.path, book.autosave = Path(path), autosave
+            xlsx.save(book, Path(path))
+        with self._lock:
+            self._books[sid] = book
+        return sid
+
+    @classmethod
+    def from_folder(cls, folder: str | Path, **kwargs: Any) -> LocalSheets:
+        """Every *.xlsx in `folder`, each under its file stem, autosaved."""
+        service = cls(**kwargs)
+        for path in sorted(Path(folder).glob("*.xlsx")):
+            if not path.name.startswith("~$"):
+                service.open_workbook(path)
+        return service
+
+    def workbook(self, spreadsheet_id: str) -> Workbook:
+        try:
+            return self._books[spreadsheet_id]
+        except KeyError:
+            raise not_found() from None
+
+    @property
+    def spreadsheet_ids(self) -> list[str]:
+        return list(self._books)
+
+    def session(self) -> requests.Session:
+        """A requests.Session whose calls to Google's API hosts are answered by this service."""
+        return session(self)
+
+    # -- HTTP ----------------------------------------------------------------------------------
+
+    def handle(self, method: str, url: str, body: bytes | None) -> tuple[int, Any]:
+        """Answer one HTTP request: (status, JSON payload or None)."""
+        if self.faults.delay:
+            self._sleep(self.faults.delay)
+        fault = self.faults.take()
+        if fault is not None:
+            return fault.code, fault.body()
+        parts = urlsplit(url)
+        found = route(method.upper(), parts.hostname or "", parts.path)
+        if found is None:
+            return 404, not_found(f"Method not found: {method} {parts.path}").body()
+        query = parse_qs(parts.query, keep_blank_values=True)
+        params: dict[str, Any] = {k: v[-1] for k, v in query.items()}
+        params["ranges"] = query.get("ranges", [])
+        try:
+            payload = self._parse(body, found)
+            with self._lock:
+                return self._dispatch(found, params, payload)
+        except ApiError as error:
+            return error.code, error.body()
+
+    @staticmethod
+    def _parse(body: bytes | None, found: Route) -> Any:
+        if not body:
+            return {}
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            if found.name.startswith("drive"):
+                return {}
+            raise bad_request("Invalid JSON payload received. Unexpected token.") from None
+        if found.schema and payload is not None:
+            if not isinstance(payload, dict):
+                raise bad_request(
+                    f"Invalid JSON payload received. Expected an object for {found.schema}."
+                )
+            discovery.check(payload, found.schema)
+        return payload if payload is not None else {}
+
+    def _mutate(self, sid: str, change: Callable[[Workbook], Any]) -> Any:
+        """Apply `change` to a copy; keep it (and autosave) only if every part succeeded."""
+        book = self.workbook(sid)
+        copy = book.clone()
+        result = change(copy)
+        copy.modified_time = drive.now()
+        if copy.autosave and copy.path is not None:
+            xlsx.save(copy, Path(copy.path))
+        book.adopt(copy)
+        return result
+
+    def _dispatch(self, found: Route, params: dict[str, Any], body: Any) -> tuple[int, Any]:
+        name, sid, text = found.name, found.spreadsheet_id or "", found.range or ""
+        if name == "get":
+            return 200, spreadsheet.get(self.workbook(sid), params, self.owner)
+        if name == "values.get":
+            return 200, values.value_range(self.workbook(sid), text, params)
+        if name == "values.batchGet":
+            return 200, values.batch_get(self.workbook(sid), params["ranges"], params)
+        if name == "batchUpdate":
+            return 200, self._mutate(sid, lambda b: batch_update.apply(b, body))
+        if name == "values.update":
+            option = params.get("valueInputOption")
+            return 200, self._mutate(sid, lambda b: values.update(b, text, body, option))
+        if name == "values.batchUpdate":
+            return 200, self._mutate(sid, lambda b: values.batch_update(b, body))
+        if name == "values.append":
+            return 200, self._mutate(sid, lambda b: values.append(b, text, body, params))
+        if name == "values.clear":
+            return 200, self._mutate(sid, lambda b: values.clear(b, text))
+        if name == "values.batchClear":
+            return 200, self._mutate(sid, lambda b: values.batch_clear(b, body))
+        if name == "create":
+            book = drive.new_workbook(
+                (body.get("properties") or {}).get("title") or "Untitled spreadsheet"
+            )
+            self._books[book.spreadsheet_id] = book
+            return 200, spreadsheet.get(book, {}, self.owner)
+        return self._drive(found, params, body)
+
+    def _drive(self, found: Route, params: dict[str, Any], body: Any) -> tuple[int, Any]:
+        name, fid = found.name, found.spreadsheet_id or ""
+        if name == "drive.create":
+            book = drive.new_workbook(body.get("name") or "Untitled spreadsheet")
+            self._books[book.spreadsheet_id] = book
+            return 200, drive.created(book)
+        if name == "drive.list":
+            return 200, drive.listing(list(self._books.values()), params)
+        if fid not in self._books:
+            raise drive.file_not_found(fid)
+        book = self._books[fid]
+        if name == "drive.get":
+            return 200, drive.get(book, params)
+        if name == "drive.delete":
+            # The file on disk (if any) is left alone: only the served copy goes.
+            del self._books[fid]
+            return 204, None
+        if name == "drive.copy":
+            copy = book.clone()
+            fresh = drive.new_workbook(body.get("name") or f"Copy of {book.title}")
+            copy.spreadsheet_id, copy.title = fresh.spreadsheet_id, fresh.title
+            copy.path, copy.autosave = None, False
+            copy.created_time = copy.modified_time = fresh.created_time
+            self._books[copy.spreadsheet_id] = copy
+            return 200, drive.created(copy)
+        if name == "drive.update":
+            return 200, self._mutate(fid, lambda b: _rename(b, body))
+        raise not_found()
+
+
+def _rename(book: Workbook, body: Mapping[str, Any]) -> dict[str, Any]:
+    if body.get("name"):
+        book.title = body["name"]
+    return drive.created(book)

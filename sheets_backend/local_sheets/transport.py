@@ -1,0 +1,58 @@
+"""The `requests` transport: gspread's HTTP calls answered in-process by a LocalSheets service."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+if TYPE_CHECKING:
+    from sheets_backend.local_sheets.service import LocalSheets
+
+PREFIXES = ("https://sheets.googleapis.com/", "https://www.googleapis.com/")
+
+
+class LocalSheetsAdapter(BaseAdapter):
+    """Mounted on a `requests.Session` for Google's API hosts; nothing leaves the process."""
+
+    def __init__(self, service: LocalSheets) -> None:
+        super().__init__()
+        self.service = service
+
+    def send(  # type: ignore[override]
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        body = request.body
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        status, payload = self.service.handle(request.method or "GET", request.url or "", body)
+        response = requests.Response()
+        response.status_code = status
+        response.reason = {200: "OK", 204: "No Content"}.get(status, "Error")
+        response.url = request.url or ""
+        response.request = request
+        response.encoding = "utf-8"
+        if payload is None:
+            response._content = b""
+            response.headers = CaseInsensitiveDict()
+        else:
+            response._content = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            response.headers = CaseInsensitiveDict(
+                {"Content-Type": "application/json; charset=UTF-8"}
+            )
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+def session(service: LocalSheets) -> requests.Session:
+    """A Session whose Google traffic goes to `service`."""
+    s = requests.Session()
+    adapter = LocalSheetsAdapter(service)
+    for prefix in PREFIXES:
+        s.mount(prefix, adapter)
+    return s
