@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 
 from sheets_backend.plan import CellData, TabContent, number_cell, text_cell
-from sheets_backend.template import Gradebook
+from sheets_backend.template import Gradebook, Mentoring
 
 MASTERY = "Mastery"
 HEADER_COLOUR = "#d9e2f3"
 SUMMARY_HEADERS = ("Outcomes met", "Outcomes assessed", "% met of assessed", "Missing work",
                    "Incentive eligible")
+MENTORING_HEADERS = ("Mentor", "Last check-in")
 
 
 def mastery_tab(book: Gradebook, outcomes: pd.DataFrame, students: pd.DataFrame) -> TabContent:
@@ -24,8 +25,8 @@ def mastery_tab(book: Gradebook, outcomes: pd.DataFrame, students: pd.DataFrame)
               for h in ("Student ID", "Student Name", "Section")]
     header += [text_cell(o.id, bold=True, background=HEADER_COLOUR, note=o.text)
                for o in book.outcomes]
-    header += [text_cell(h, bold=True, background=HEADER_COLOUR, wrap=True)
-               for h in SUMMARY_HEADERS]
+    extra = SUMMARY_HEADERS + (MENTORING_HEADERS if book.mentoring is not None else ())
+    header += [text_cell(h, bold=True, background=HEADER_COLOUR, wrap=True) for h in extra]
     labels = outcomes["label"].to_numpy(dtype=object).reshape(n_students, n_outcomes)
     colours = outcomes["colour"].to_numpy(dtype=object).reshape(n_students, n_outcomes)
     notes = _notes(outcomes).reshape(n_students, n_outcomes)
@@ -38,8 +39,10 @@ def mastery_tab(book: Gradebook, outcomes: pd.DataFrame, students: pd.DataFrame)
         row += [_status_cell(labels[i, j], formats[colours[i, j]], notes[i, j])
                 for j in range(n_outcomes)]
         row += _summary_cells(per_student.loc[student.id], book.incentive_eligible, student.id)
+        if book.mentoring is not None:
+            row += _mentoring_cells(book.mentoring.get(student.id))
         rows.append(row)
-    widths = [90, 160, 70] + [110] * n_outcomes + [90] * len(SUMMARY_HEADERS)
+    widths = [90, 160, 70] + [110] * n_outcomes + [90] * len(extra)
     return TabContent(MASTERY, rows, frozen_rows=1, frozen_columns=2, column_widths=widths)
 
 
@@ -70,3 +73,10 @@ def _summary_cells(row: pd.Series, eligible: Mapping[str, bool], student_id: str
         number_cell(int(row["missing_count"])),
         text_cell("Yes" if eligible.get(student_id, True) else "No"),
     ]
+
+
+def _mentoring_cells(mentoring: Mentoring | None) -> list[CellData]:
+    if mentoring is None:
+        return [{}, {}]
+    day = mentoring.last_check_in
+    return [text_cell(mentoring.mentor), text_cell(f"{day:%Y-%m-%d}" if day is not None else "")]

@@ -19,8 +19,8 @@ from sheets_backend.problems import Problem, Reason, cell_ref
 from sheets_backend.scores import read_evidence_tab, read_scores_tab
 from sheets_backend.snapshot import Snapshot, Tab
 
-ROSTER, OUTCOMES, SCORES, EVIDENCE, POLICY, BEHAVIOR = (
-    "Roster", "Outcomes", "Scores", "Evidence", "Policy", "Behavior",
+ROSTER, OUTCOMES, SCORES, EVIDENCE, POLICY, BEHAVIOR, MENTORING = (
+    "Roster", "Outcomes", "Scores", "Evidence", "Policy", "Behavior", "Mentoring",
 )
 YES = {"yes", "y", "true", "x", "✓", "✔", "done", "resolved", "1"}
 
@@ -46,6 +46,14 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Mentoring:
+    """A student's mentor and latest check-in: shown beside mastery, never part of it."""
+
+    mentor: str
+    last_check_in: pd.Timestamp | None
+
+
+@dataclass(frozen=True)
 class Gradebook:
     """Everything Hive read from a teacher's tabs, ready for the policy engine."""
 
@@ -54,6 +62,7 @@ class Gradebook:
     evidence: pd.DataFrame
     policies: Mapping[str, Policy]
     incentive_eligible: Mapping[str, bool] = field(default_factory=dict)
+    mentoring: Mapping[str, Mentoring] | None = None  # None: the sheet has no Mentoring tab
     problems: tuple[Problem, ...] = ()
 
     @property
@@ -89,12 +98,14 @@ def read_gradebook(snapshot: Snapshot) -> Gradebook:
         pd.concat(frames, ignore_index=True) if frames else read_scores_tab(None, set(), {}, [])
     )
     eligible = _read_behavior(snapshot.find(BEHAVIOR), {s.id for s in students}, problems)
+    mentoring = _read_mentoring(snapshot.find(MENTORING), {s.id for s in students}, problems)
     return Gradebook(
         students=tuple(students),
         outcomes=tuple(outcomes),
         evidence=evidence,
         policies=policies,
         incentive_eligible=eligible,
+        mentoring=mentoring,
         problems=tuple(problems),
     )
 
@@ -227,6 +238,42 @@ def _read_behavior(
         if not _is_yes(resolved[i]):
             eligible[sid] = False
     return eligible
+
+
+def _read_mentoring(
+    tab: Tab | None, student_ids: set[str], problems: list[Problem]
+) -> dict[str, Mentoring] | None:
+    """Each student's mentor and the date of their latest check-in (the newest row wins)."""
+    if tab is None:
+        return None
+    headers, header_problems = find_headers(tab, ("Student ID", "Mentor"), ("Date", "Note"))
+    if header_problems:
+        problems.extend(Problem(p.cell, p.reason, p.message + "; the Mentoring tab was skipped")
+                        for p in header_problems)
+        return None
+    out: dict[str, Mentoring] = {}
+    ids = column_values(tab, headers.column("Student ID"), 1)
+    mentors = column_values(tab, headers.column("Mentor"), 1)
+    dates = column_values(tab, headers.column("Date"), 1) if "Date" in headers else [""] * len(ids)
+    for i, raw in enumerate(ids):
+        sid = text(raw)
+        if not sid:
+            continue
+        if sid not in student_ids:
+            problems.append(Problem(headers.cell(i + 1, "Student ID"), Reason.UNKNOWN_STUDENT,
+                                    f'Student ID "{sid}" is not on the Roster; row ignored'))
+            continue
+        day = parse_date(dates[i])
+        if day is None and not is_blank(dates[i]):
+            problems.append(Problem(headers.cell(i + 1, "Date"), Reason.BAD_DATE,
+                                    f'"{text(dates[i])}" is not a date'))
+        previous = out.get(sid)
+        mentor = text(mentors[i]) or (previous.mentor if previous else "")
+        latest = previous.last_check_in if previous else None
+        if day is not None and (latest is None or day >= latest):
+            latest = day
+        out[sid] = Mentoring(mentor=mentor, last_check_in=latest)
+    return out
 
 
 def _is_yes(value: Any) -> bool:

@@ -185,3 +185,37 @@ def test_human_summary_is_short_and_readable(hive, capsys):
     assert "4 students, 3 outcomes, 13 pieces of evidence" in out
     assert "Mastered 1" in out
     assert "Wrote Mastery, Student Summary in 1 batch update (2 reads)." in out
+
+
+def outcome_columns(mastery: dict[str, dict[str, object]]) -> dict[str, list[object]]:
+    return {sid: [row[o] for o in ("M1", "M2", "L1")] for sid, row in mastery.items()}
+
+
+def test_behaviour_and_mentoring_never_move_a_mastery_level(workbook, base_tabs):
+    from datetime import datetime
+
+    plain = Recompute(workbook(base_tabs, name="plain.xlsx"))
+    plain.run()
+    base_tabs["Behavior"] += [[datetime(2026, 10, 2), sid, "Incident", ""] for sid in
+                              ("S1", "S3", "S4")]
+    base_tabs["Mentoring"] = [
+        ["Student ID", "Mentor", "Date", "Note"],
+        ["S1", "Ms. Okafor", datetime(2026, 9, 20), "Goal setting"],
+        ["S1", "", datetime(2026, 10, 12), "Check-in"],
+        ["S3", "Mr. Lin", datetime(2026, 10, 1), "First meeting"],
+    ]
+    busy = Recompute(workbook(base_tabs, name="busy.xlsx"))
+    busy.run()
+    assert outcome_columns(busy.mastery()) == outcome_columns(plain.mastery())
+    mastery = busy.mastery()
+    assert [mastery[s]["Incentive eligible"] for s in ("S1", "S2", "S3", "S4")] == ["No"] * 4
+    assert (mastery["S1"]["Mentor"], mastery["S1"]["Last check-in"]) == ("Ms. Okafor", "2026-10-12")
+    assert mastery["S2"]["Mentor"] is None
+    assert "Mentor" not in plain.mastery()["S1"]
+
+
+def test_resolving_an_incident_restores_incentive_eligibility(workbook, base_tabs):
+    base_tabs["Behavior"][1][3] = "yes"
+    hive = Recompute(workbook(base_tabs))
+    hive.run()
+    assert hive.mastery()["S2"]["Incentive eligible"] == "Yes"
