@@ -38,14 +38,23 @@ def main() -> None:
     if args.quick:
         args.students, args.outcomes, args.scores = 150, 30, 10
     cells = args.students * args.outcomes * args.scores
-    print(f"gradebook: {args.students} students x {args.outcomes} outcomes x {args.scores} scores "
-          f"= {cells:,} score cells")
+    print(
+        f"gradebook: {args.students} students x {args.outcomes} outcomes x {args.scores} scores "
+        f"= {cells:,} score cells"
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.xlsx"
         t = time.perf_counter()
-        write_gradebook(path, students=args.students, outcomes=args.outcomes,
-                        scores_per_outcome=args.scores, seed=1)
-        print(f"  write workbook (openpyxl, not part of a recompute): {time.perf_counter() - t:6.2f} s")
+        write_gradebook(
+            path,
+            students=args.students,
+            outcomes=args.outcomes,
+            scores_per_outcome=args.scores,
+            seed=1,
+        )
+        print(
+            f"  write workbook (openpyxl, not part of a recompute): {time.perf_counter() - t:6.2f} s"
+        )
 
         t = time.perf_counter()
         service = LocalSheets()
@@ -61,12 +70,21 @@ def main() -> None:
         stages["template -> evidence frame"] = time.perf_counter() - t
         t = time.perf_counter()
         evaluation = policy_engine.evaluate(
-            book.evidence, book.policies, students=[s.id for s in book.students],
-            outcomes=[o.id for o in book.outcomes], outcome_policy=book.outcome_policy)
+            book.evidence,
+            book.policies,
+            students=[s.id for s in book.students],
+            outcomes=[o.id for o in book.outcomes],
+            outcome_policy=book.outcome_policy,
+        )
         stages["policy engine"] = time.perf_counter() - t
         t = time.perf_counter()
-        plan = build_plan(snapshot, [mastery_tab(book, evaluation.outcomes, evaluation.students),
-                                     summary_tab(book, evaluation.outcomes, evaluation.students)])
+        plan = build_plan(
+            snapshot,
+            [
+                mastery_tab(book, evaluation.outcomes, evaluation.students),
+                summary_tab(book, evaluation.outcomes, evaluation.students),
+            ],
+        )
         stages["render write plan"] = time.perf_counter() - t
         t = time.perf_counter()
         gateway.apply(plan)
@@ -76,8 +94,10 @@ def main() -> None:
         if not args.skip_save:
             service.save(sid, path)
         save = time.perf_counter() - t
-    print(f"  evidence rows: {len(book.evidence):,}; cells written: {plan.cell_count:,}; "
-          f"api calls: {gateway.calls.to_dict()}")
+    print(
+        f"  evidence rows: {len(book.evidence):,}; cells written: {plan.cell_count:,}; "
+        f"api calls: {gateway.calls.to_dict()}"
+    )
     print(f"  load .xlsx into the local service: {load:6.2f} s")
     for stage, seconds in stages.items():
         print(f"  {stage:<48} {seconds:6.2f} s")

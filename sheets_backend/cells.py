@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-import re
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +17,8 @@ from sheets_backend.snapshot import Tab, normalise_name
 SHEETS_EPOCH = pd.Timestamp("1899-12-30")
 # A typed date has digits joined by a separator (10/3, 2026-10-03) or names a month (Oct 3).
 _LOOKS_LIKE_DATE = re.compile(
-    r"\d+\s*[/.\-]\s*\d+|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d", re.I)  # day 0 of Google's (and Excel's) date serial numbers
+    r"\d+\s*[/.\-]\s*\d+|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d", re.I
+)  # day 0 of Google's (and Excel's) date serial numbers
 
 
 @dataclass(frozen=True)

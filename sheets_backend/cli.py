@@ -35,8 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     recompute.add_argument("path", type=Path)
     recompute.add_argument("--json", action="store_true", help="print one JSON object")
     recompute.add_argument("--dry-run", action="store_true", help="compute, write nothing")
-    recompute.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                           help="only evidence up to this date (a marking period's report)")
+    recompute.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="only evidence up to this date (a marking period's report)",
+    )
     recompute.set_defaults(run=_recompute)
 
     check = commands.add_parser("validate", help="check the template and policy; writes nothing")
@@ -71,8 +75,9 @@ def _open(path: Path, *, autosave: bool):  # type: ignore[no-untyped-def]
 def _recompute(args: argparse.Namespace) -> int:
     from sheets_backend.recompute import recompute
 
-    summary = recompute(_open(args.path, autosave=not args.dry_run), dry_run=args.dry_run,
-                        as_of=args.as_of)
+    summary = recompute(
+        _open(args.path, autosave=not args.dry_run), dry_run=args.dry_run, as_of=args.as_of
+    )
     _print(summary.to_dict(), args.path, args.json)
     return 0
 

@@ -15,30 +15,53 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-FIRST = ("Aaliyah Amir Ana Andre Aisha Bryan Camila Carlos Chloe Daniel Darnell Destiny Elijah "
-         "Emily Fatima Gabriel Genesis Hana Isaiah Jasmine Jayden Jin Kayla Kevin Leah Liam Luis "
-         "Malik Maria Mei Mohamed Nadia Nia Omar Priya Rafael Samuel Sofia Tenzin Wei Xavier "
-         "Yusuf Zainab Zoe").split()
-LAST = ("Abdullah Adeyemi Alvarez Brown Chen Cruz Diallo Diaz Dubois Garcia Gonzalez Green "
-        "Hernandez Huang Islam Jackson Johnson Kim Lee Lin Lopez Martinez Mendoza Nguyen Okafor "
-        "Ortiz Patel Perez Ramirez Reyes Rivera Rodriguez Santos Sharma Singh Smith Torres Wang "
-        "Williams Wong Yang Zhang").split()
-MATH = ("I can solve one-step equations.", "I can use ratios to compare quantities.",
-        "I can find the area of triangles and quadrilaterals.", "I can add and subtract integers.",
-        "I can write and evaluate expressions.", "I can read and make dot plots and histograms.",
-        "I can find unit rates.", "I can solve percent problems.")
-LITERACY = ("I can cite evidence to support my claim.", "I can find the central idea of a text.",
-            "I can explain how a character changes.", "I can write a clear claim.",
-            "I can use transitions to connect my ideas.", "I can figure out word meanings from context.",
-            "I can compare two texts on the same topic.", "I can revise my writing for clarity.")
+FIRST = (
+    "Aaliyah Amir Ana Andre Aisha Bryan Camila Carlos Chloe Daniel Darnell Destiny Elijah "
+    "Emily Fatima Gabriel Genesis Hana Isaiah Jasmine Jayden Jin Kayla Kevin Leah Liam Luis "
+    "Malik Maria Mei Mohamed Nadia Nia Omar Priya Rafael Samuel Sofia Tenzin Wei Xavier "
+    "Yusuf Zainab Zoe"
+).split()
+LAST = (
+    "Abdullah Adeyemi Alvarez Brown Chen Cruz Diallo Diaz Dubois Garcia Gonzalez Green "
+    "Hernandez Huang Islam Jackson Johnson Kim Lee Lin Lopez Martinez Mendoza Nguyen Okafor "
+    "Ortiz Patel Perez Ramirez Reyes Rivera Rodriguez Santos Sharma Singh Smith Torres Wang "
+    "Williams Wong Yang Zhang"
+).split()
+MATH = (
+    "I can solve one-step equations.",
+    "I can use ratios to compare quantities.",
+    "I can find the area of triangles and quadrilaterals.",
+    "I can add and subtract integers.",
+    "I can write and evaluate expressions.",
+    "I can read and make dot plots and histograms.",
+    "I can find unit rates.",
+    "I can solve percent problems.",
+)
+LITERACY = (
+    "I can cite evidence to support my claim.",
+    "I can find the central idea of a text.",
+    "I can explain how a character changes.",
+    "I can write a clear claim.",
+    "I can use transitions to connect my ideas.",
+    "I can figure out word meanings from context.",
+    "I can compare two texts on the same topic.",
+    "I can revise my writing for clarity.",
+)
 TERM_START = date(2026, 9, 8)
 WEEKS = 8
 
 
 def write_demo_gradebook(path: Path | str) -> Path:
     """The demo: 3 sections, 96 students, 6 math and 6 literacy outcomes, ~8 weeks of evidence."""
-    return write_gradebook(path, students=96, outcomes=12, scores_per_outcome=4, seed=442,
-                           behaviour_incidents=7, evidence_rows=40)
+    return write_gradebook(
+        path,
+        students=96,
+        outcomes=12,
+        scores_per_outcome=4,
+        seed=442,
+        behaviour_incidents=7,
+        evidence_rows=40,
+    )
 
 
 def write_gradebook(
@@ -62,10 +85,29 @@ def write_gradebook(
     outcome_rows = _outcomes(outcomes)
     columns = _assessments(rng, outcome_rows, scores_per_outcome)
     book = Workbook(write_only=True)
-    _sheet(book, "Roster", [["Student ID", "Student Name", "Section", "Student Email",
-                             "Family Email", "Family Language", "Advisor"], *roster], freeze="A2")
-    _sheet(book, "Outcomes", [["Outcome ID", "Outcome", "Subject", "Unit", "Policy"],
-                              *outcome_rows], freeze="A2")
+    _sheet(
+        book,
+        "Roster",
+        [
+            [
+                "Student ID",
+                "Student Name",
+                "Section",
+                "Student Email",
+                "Family Email",
+                "Family Language",
+                "Advisor",
+            ],
+            *roster,
+        ],
+        freeze="A2",
+    )
+    _sheet(
+        book,
+        "Outcomes",
+        [["Outcome ID", "Outcome", "Subject", "Unit", "Policy"], *outcome_rows],
+        freeze="A2",
+    )
     _scores_sheet(book, rng, roster, columns)
     if evidence_rows:
         _evidence_sheet(book, rng, roster, outcome_rows, evidence_rows)
@@ -93,8 +135,17 @@ def _roster(rng: np.random.Generator, n: int, sections: int) -> list[list[str]]:
         section = str(801 + i * sections // n)
         language = rng.choice(["English", "English", "English", "Spanish", "Chinese"])
         login = f"{first[0]}{last}{i}".lower()
-        rows.append([sid, f"{first} {last}", section, f"{login}@students.example.org",
-                     f"family.{login}@example.org", str(language), f"Advisor {section}"])
+        rows.append(
+            [
+                sid,
+                f"{first} {last}",
+                section,
+                f"{login}@students.example.org",
+                f"family.{login}@example.org",
+                str(language),
+                f"Advisor {section}",
+            ]
+        )
     return rows
 
 
@@ -114,23 +165,41 @@ def _assessments(
 ) -> list[dict[str, object]]:
     """Assessment columns in the order a teacher adds them: by date, with late update-week retakes."""
     columns: list[dict[str, object]] = []
-    kinds = [("Exit Ticket", "formative"), ("Quiz", "summative"), ("Project", "summative"),
-             ("Check-in", "summative"), ("Do Now", "formative"), ("Performance Task", "summative")]
+    kinds = [
+        ("Exit Ticket", "formative"),
+        ("Quiz", "summative"),
+        ("Project", "summative"),
+        ("Check-in", "summative"),
+        ("Do Now", "formative"),
+        ("Performance Task", "summative"),
+    ]
     for oi, outcome in enumerate(outcomes):
         start = (oi * WEEKS // max(len(outcomes), 1)) % 5
         for k in range(per_outcome):
             retake = per_outcome >= 3 and k == per_outcome - 1
             week = 6 + k % 2 if retake else min(start + k, 7)
             day = TERM_START + timedelta(weeks=int(week), days=int(rng.integers(0, 4)))
-            name, kind = (("Update Week", "update") if retake else kinds[k % len(kinds)])
-            columns.append({"name": f"{name} {outcome[0]}.{k + 1}", "outcome": outcome[0],
-                            "date": day, "type": kind, "week": week, "retake": retake})
+            name, kind = ("Update Week", "update") if retake else kinds[k % len(kinds)]
+            columns.append(
+                {
+                    "name": f"{name} {outcome[0]}.{k + 1}",
+                    "outcome": outcome[0],
+                    "date": day,
+                    "type": kind,
+                    "week": week,
+                    "retake": retake,
+                }
+            )
     columns.sort(key=lambda c: (c["date"], c["outcome"]))  # type: ignore[arg-type,return-value]
     return columns
 
 
-def _scores_sheet(book: Workbook, rng: np.random.Generator, roster: list[list[str]],
-                  columns: list[dict[str, object]]) -> None:
+def _scores_sheet(
+    book: Workbook,
+    rng: np.random.Generator,
+    roster: list[list[str]],
+    columns: list[dict[str, object]],
+) -> None:
     sheet = book.create_sheet("Scores")
     sheet.freeze_panes = "C5"
     sheet.append(["Student ID", "Student Name", *[c["name"] for c in columns]])
@@ -163,8 +232,13 @@ def _scores_sheet(book: Workbook, rng: np.random.Generator, roster: list[list[st
         sheet.append(cells)
 
 
-def _evidence_sheet(book: Workbook, rng: np.random.Generator, roster: list[list[str]],
-                    outcomes: list[list[str]], n: int) -> None:
+def _evidence_sheet(
+    book: Workbook,
+    rng: np.random.Generator,
+    roster: list[list[str]],
+    outcomes: list[list[str]],
+    n: int,
+) -> None:
     sheet = book.create_sheet("Evidence")
     sheet.freeze_panes = "A2"
     sheet.append(["Student ID", "Outcome ID", "Date", "Score", "Assessment", "Type"])
@@ -172,21 +246,36 @@ def _evidence_sheet(book: Workbook, rng: np.random.Generator, roster: list[list[
         student = roster[rng.integers(len(roster))]
         outcome = outcomes[rng.integers(len(outcomes))]
         day = TERM_START + timedelta(days=int(rng.integers(7, 7 * WEEKS)))
-        sheet.append([student[0], outcome[0], _date_cell(sheet, day), int(rng.integers(2, 5)),
-                      "Conference", "summative"])
+        sheet.append(
+            [
+                student[0],
+                outcome[0],
+                _date_cell(sheet, day),
+                int(rng.integers(2, 5)),
+                "Conference",
+                "summative",
+            ]
+        )
 
 
-def _behaviour_sheet(book: Workbook, rng: np.random.Generator, roster: list[list[str]],
-                     n: int) -> None:
-    notes = ("Left class without a pass", "Phone out during the quiz", "Conflict at lunch",
-             "Late to class three times", "Did not follow lab safety")
+def _behaviour_sheet(
+    book: Workbook, rng: np.random.Generator, roster: list[list[str]], n: int
+) -> None:
+    notes = (
+        "Left class without a pass",
+        "Phone out during the quiz",
+        "Conflict at lunch",
+        "Late to class three times",
+        "Did not follow lab safety",
+    )
     rows: list[list[object]] = [["Date", "Student ID", "Note", "Resolved"]]
     sheet = book.create_sheet("Behavior")
     for k in range(n):
         student = roster[rng.integers(len(roster))]
         day = TERM_START + timedelta(days=int(rng.integers(3, 7 * WEEKS)))
-        rows.append([_date_cell(sheet, day), student[0], notes[k % len(notes)],
-                     "Yes" if k % 3 == 0 else ""])
+        rows.append(
+            [_date_cell(sheet, day), student[0], notes[k % len(notes)], "Yes" if k % 3 == 0 else ""]
+        )
     sheet.freeze_panes = "A2"
     for row in rows:
         sheet.append(row)

@@ -66,7 +66,9 @@ class SheetsGateway:
         http = self.client.http_client
         with _translated_errors():
             self.calls.read += 1
-            meta = http.fetch_sheet_metadata(self.spreadsheet_id, params={"fields": METADATA_FIELDS})
+            meta = http.fetch_sheet_metadata(
+                self.spreadsheet_id, params={"fields": METADATA_FIELDS}
+            )
         sheets = meta.get("sheets", [])
         cells = sum(_grid_size(s["properties"]) for s in sheets)
         if cells > self.cell_limit:

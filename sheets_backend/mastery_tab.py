@@ -13,18 +13,26 @@ from sheets_backend.template import Gradebook, Mentoring
 
 MASTERY = "Mastery"
 HEADER_COLOUR = "#d9e2f3"
-SUMMARY_HEADERS = ("Outcomes met", "Outcomes assessed", "% met of assessed", "Missing work",
-                   "Incentive eligible")
+SUMMARY_HEADERS = (
+    "Outcomes met",
+    "Outcomes assessed",
+    "% met of assessed",
+    "Missing work",
+    "Incentive eligible",
+)
 MENTORING_HEADERS = ("Mentor", "Last check-in")
 
 
 def mastery_tab(book: Gradebook, outcomes: pd.DataFrame, students: pd.DataFrame) -> TabContent:
     """Render the evaluation; `outcomes` is in roster x outcome order, `students` in roster order."""
     n_students, n_outcomes = len(book.students), len(book.outcomes)
-    header = [text_cell(h, bold=True, background=HEADER_COLOUR)
-              for h in ("Student ID", "Student Name", "Section")]
-    header += [text_cell(o.id, bold=True, background=HEADER_COLOUR, note=o.text)
-               for o in book.outcomes]
+    header = [
+        text_cell(h, bold=True, background=HEADER_COLOUR)
+        for h in ("Student ID", "Student Name", "Section")
+    ]
+    header += [
+        text_cell(o.id, bold=True, background=HEADER_COLOUR, note=o.text) for o in book.outcomes
+    ]
     extra = SUMMARY_HEADERS + (MENTORING_HEADERS if book.mentoring is not None else ())
     header += [text_cell(h, bold=True, background=HEADER_COLOUR, wrap=True) for h in extra]
     labels = outcomes["label"].to_numpy(dtype=object).reshape(n_students, n_outcomes)
@@ -36,8 +44,10 @@ def mastery_tab(book: Gradebook, outcomes: pd.DataFrame, students: pd.DataFrame)
     formats = {c: text_cell("x", background=c).get("userEnteredFormat") for c in set(colours.flat)}
     for i, student in enumerate(book.students):
         row = [text_cell(student.id), text_cell(student.name), text_cell(student.section)]
-        row += [_status_cell(labels[i, j], formats[colours[i, j]], notes[i, j])
-                for j in range(n_outcomes)]
+        row += [
+            _status_cell(labels[i, j], formats[colours[i, j]], notes[i, j])
+            for j in range(n_outcomes)
+        ]
         row += _summary_cells(per_student.loc[student.id], book.incentive_eligible, student.id)
         if book.mentoring is not None:
             row += _mentoring_cells(book.mentoring.get(student.id))

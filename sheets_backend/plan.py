@@ -65,10 +65,14 @@ def build_plan(snapshot: Snapshot, contents: Sequence[TabContent]) -> WritePlan:
         existing = snapshot.titled(title)
         suffix = 1
         while existing is not None and not existing.hive_owned:
-            problems.append(Problem(
-                tab_ref(existing.title), Reason.TAB_NAME_TAKEN,
-                f'"{existing.title}" is not a Hive tab, so Hive left it alone and wrote '
-                f'"{content.title} (Hive{"" if suffix == 1 else f" {suffix}"})" instead'))
+            problems.append(
+                Problem(
+                    tab_ref(existing.title),
+                    Reason.TAB_NAME_TAKEN,
+                    f'"{existing.title}" is not a Hive tab, so Hive left it alone and wrote '
+                    f'"{content.title} (Hive{"" if suffix == 1 else f" {suffix}"})" instead',
+                )
+            )
             title = f"{content.title} (Hive{'' if suffix == 1 else f' {suffix}'})"
             existing = snapshot.titled(title)
             suffix += 1
@@ -82,26 +86,70 @@ def build_plan(snapshot: Snapshot, contents: Sequence[TabContent]) -> WritePlan:
         if existing is None:
             sheet_id = _free_id(used_ids, title)
             used_ids.add(sheet_id)
-            requests.append({"addSheet": {"properties": {
-                "sheetId": sheet_id, "title": title, "index": next_index, "gridProperties": grid}}})
+            requests.append(
+                {
+                    "addSheet": {
+                        "properties": {
+                            "sheetId": sheet_id,
+                            "title": title,
+                            "index": next_index,
+                            "gridProperties": grid,
+                        }
+                    }
+                }
+            )
             next_index += 1
-            requests.append({"addProtectedRange": {"protectedRange": {
-                "range": {"sheetId": sheet_id}, "description": HIVE_MARK, "warningOnly": True}}})
+            requests.append(
+                {
+                    "addProtectedRange": {
+                        "protectedRange": {
+                            "range": {"sheetId": sheet_id},
+                            "description": HIVE_MARK,
+                            "warningOnly": True,
+                        }
+                    }
+                }
+            )
         else:
             sheet_id = existing.sheet_id
-            requests.append({"updateSheetProperties": {
-                "properties": {"sheetId": sheet_id, "gridProperties": grid},
-                "fields": "gridProperties(rowCount,columnCount,frozenRowCount,frozenColumnCount)"}})
-        requests.append({"updateCells": {
-            "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": rows,
-                      "startColumnIndex": 0, "endColumnIndex": content.width},
-            "rows": [{"values": r} for r in content.rows],
-            "fields": WRITE_FIELDS}})
+            requests.append(
+                {
+                    "updateSheetProperties": {
+                        "properties": {"sheetId": sheet_id, "gridProperties": grid},
+                        "fields": "gridProperties(rowCount,columnCount,frozenRowCount,frozenColumnCount)",
+                    }
+                }
+            )
+        requests.append(
+            {
+                "updateCells": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "startRowIndex": 0,
+                        "endRowIndex": rows,
+                        "startColumnIndex": 0,
+                        "endColumnIndex": content.width,
+                    },
+                    "rows": [{"values": r} for r in content.rows],
+                    "fields": WRITE_FIELDS,
+                }
+            }
+        )
         for col, pixels in enumerate(content.column_widths):
-            requests.append({"updateDimensionProperties": {
-                "range": {"sheetId": sheet_id, "dimension": "COLUMNS",
-                          "startIndex": col, "endIndex": col + 1},
-                "properties": {"pixelSize": pixels}, "fields": "pixelSize"}})
+            requests.append(
+                {
+                    "updateDimensionProperties": {
+                        "range": {
+                            "sheetId": sheet_id,
+                            "dimension": "COLUMNS",
+                            "startIndex": col,
+                            "endIndex": col + 1,
+                        },
+                        "properties": {"pixelSize": pixels},
+                        "fields": "pixelSize",
+                    }
+                }
+            )
         titles.append(title)
     return WritePlan(requests=tuple(requests), tabs=tuple(titles), problems=tuple(problems))
 
@@ -149,8 +197,10 @@ def number_cell(value: float | None, *, pattern: str = "", bold: bool = False) -
     cell: CellData = {"userEnteredValue": {"numberValue": float(value)}}
     fmt = _format(bold=bold)
     if pattern:
-        fmt["numberFormat"] = {"type": "PERCENT" if "%" in pattern else "NUMBER",
-                               "pattern": pattern}
+        fmt["numberFormat"] = {
+            "type": "PERCENT" if "%" in pattern else "NUMBER",
+            "pattern": pattern,
+        }
     if fmt:
         cell["userEnteredFormat"] = fmt
     return cell

@@ -52,7 +52,9 @@ class Summary:
         }
 
 
-def recompute(gateway: SheetsGateway, *, dry_run: bool = False, as_of: date | None = None) -> Summary:
+def recompute(
+    gateway: SheetsGateway, *, dry_run: bool = False, as_of: date | None = None
+) -> Summary:
     """Recompute every status and rewrite Hive's tabs in one batchUpdate (none with `dry_run`).
 
     Idempotent: the same sheet gives the same write, so a retried or repeated recompute is harmless.
@@ -78,9 +80,14 @@ def recompute(gateway: SheetsGateway, *, dry_run: bool = False, as_of: date | No
     if not dry_run:
         gateway.apply(plan)
     summary = _summary(book, evaluation.outcomes["status"], plan, gateway, started, not dry_run)
-    log.info("recompute done", extra={k: v for k, v in summary.to_dict().items()
-                                      if k in ("students", "outcomes", "evidence", "written",
-                                               "duration_ms")})
+    log.info(
+        "recompute done",
+        extra={
+            k: v
+            for k, v in summary.to_dict().items()
+            if k in ("students", "outcomes", "evidence", "written", "duration_ms")
+        },
+    )
     return summary
 
 

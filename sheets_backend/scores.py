@@ -17,21 +17,40 @@ from sheets_backend.cells import find_headers, is_blank, parse_dates, text
 from sheets_backend.problems import Problem, Reason, cell_ref
 from sheets_backend.snapshot import Tab, normalise_name
 
-EVIDENCE_COLUMNS = ("student_id", "outcome_id", "date", "score", "mark", "assessment", "type",
-                    "order", "cell")
-TYPES = {t.value: t.value for t in EvidenceType} | {"": EvidenceType.SUMMATIVE.value,
-                                                    "reassessment": "update", "retake": "update"}
+EVIDENCE_COLUMNS = (
+    "student_id",
+    "outcome_id",
+    "date",
+    "score",
+    "mark",
+    "assessment",
+    "type",
+    "order",
+    "cell",
+)
+TYPES = {t.value: t.value for t in EvidenceType} | {
+    "": EvidenceType.SUMMATIVE.value,
+    "reassessment": "update",
+    "retake": "update",
+}
 LABEL_ROWS = ("outcome", "date", "type")
 MAX_PROBLEMS_PER_KIND = 200  # a sheet with 10,000 bad cells needs the first ones, not all of them
 
 
 def empty_evidence() -> pd.DataFrame:
-    return pd.DataFrame({
-        "student_id": pd.Series([], dtype=str), "outcome_id": pd.Series([], dtype=str),
-        "date": pd.Series([], dtype="datetime64[ns]"), "score": pd.Series([], dtype=float),
-        "mark": pd.Series([], dtype=str), "assessment": pd.Series([], dtype=str),
-        "type": pd.Series([], dtype=str), "order": pd.Series([], dtype="int64"),
-        "cell": pd.Series([], dtype=str)})
+    return pd.DataFrame(
+        {
+            "student_id": pd.Series([], dtype=str),
+            "outcome_id": pd.Series([], dtype=str),
+            "date": pd.Series([], dtype="datetime64[ns]"),
+            "score": pd.Series([], dtype=float),
+            "mark": pd.Series([], dtype=str),
+            "assessment": pd.Series([], dtype=str),
+            "type": pd.Series([], dtype=str),
+            "order": pd.Series([], dtype="int64"),
+            "cell": pd.Series([], dtype=str),
+        }
+    )
 
 
 def read_scores_tab(
@@ -52,9 +71,15 @@ def read_scores_tab(
     label_rows = _label_rows(tab, id_col)
     for label in LABEL_ROWS[:2]:
         if label not in label_rows:
-            problems.append(Problem(cell_ref(tab.title, 2, id_col + 1), Reason.MISSING_HEADER,
-                                    f'no row labelled "{label.title()}" under the header row; '
-                                    "the Scores tab was skipped", fatal=False))
+            problems.append(
+                Problem(
+                    cell_ref(tab.title, 2, id_col + 1),
+                    Reason.MISSING_HEADER,
+                    f'no row labelled "{label.title()}" under the header row; '
+                    "the Scores tab was skipped",
+                    fatal=False,
+                )
+            )
     if not all(label in label_rows for label in LABEL_ROWS[:2]):
         return empty_evidence()
     first_student_row = max(label_rows.values()) + 1
@@ -73,12 +98,14 @@ def read_scores_tab(
         grid[i, :n] = cells[:n]
     block = grid[:, col_index]
     filled = np.nonzero(block != "")
-    frame = pd.DataFrame({
-        "raw": block[filled],
-        "row": row_index[filled[0]],
-        "col": col_index[filled[1]],
-        "student_id": np.array([sid for _, sid in rows], dtype=object)[filled[0]],
-    })
+    frame = pd.DataFrame(
+        {
+            "raw": block[filled],
+            "row": row_index[filled[0]],
+            "col": col_index[filled[1]],
+            "student_id": np.array([sid for _, sid in rows], dtype=object)[filled[0]],
+        }
+    )
     meta = pd.DataFrame(columns).set_index("col")
     frame = frame.join(meta, on="col")
     frame["order"] = frame["col"].astype("int64")
@@ -97,45 +124,73 @@ def read_evidence_tab(
     required = ("Student ID", "Outcome ID", "Date", "Score")
     headers, header_problems = find_headers(tab, required, ("Assessment", "Type"))
     if header_problems:
-        problems.extend(Problem(p.cell, p.reason, p.message + "; the Evidence tab was skipped")
-                        for p in header_problems)
+        problems.extend(
+            Problem(p.cell, p.reason, p.message + "; the Evidence tab was skipped")
+            for p in header_problems
+        )
         return empty_evidence()
     body = tab.rows[1:]
     names = list(headers.columns)
     table = pd.DataFrame(
         [[cells[c] if c < len(cells) else "" for c in headers.columns.values()] for cells in body],
-        columns=names, dtype=object)
+        columns=names,
+        dtype=object,
+    )
     if table.empty:
         return empty_evidence()
     table["row"] = np.arange(1, len(table) + 1)
     table = table[table["Score"].map(lambda v: not is_blank(v))]
     col = headers.columns
-    frame = pd.DataFrame({
-        "raw": table["Score"], "row": table["row"], "col": col["Score"],
-        "student_id": table["Student ID"].map(text),
-        "outcome_id": table["Outcome ID"].map(text),
-        "assessment": table["Assessment"].map(text) if "Assessment" in table else "Evidence",
-        "type_raw": table["Type"].map(text) if "Type" in table else "",
-    })
+    frame = pd.DataFrame(
+        {
+            "raw": table["Score"],
+            "row": table["row"],
+            "col": col["Score"],
+            "student_id": table["Student ID"].map(text),
+            "outcome_id": table["Outcome ID"].map(text),
+            "assessment": table["Assessment"].map(text) if "Assessment" in table else "Evidence",
+            "type_raw": table["Type"].map(text) if "Type" in table else "",
+        }
+    )
     frame["date"] = parse_dates(table["Date"])
     keep = np.ones(len(frame), dtype=bool)
-    for i, (row, sid, oid, date, kind, raw_date) in enumerate(zip(
-            frame["row"], frame["student_id"], frame["outcome_id"], frame["date"],
-            frame["type_raw"], table["Date"], strict=True)):
+    for i, (row, sid, oid, date, kind, raw_date) in enumerate(
+        zip(
+            frame["row"],
+            frame["student_id"],
+            frame["outcome_id"],
+            frame["date"],
+            frame["type_raw"],
+            table["Date"],
+            strict=True,
+        )
+    ):
         # One pass over rows of the long tab to name each bad cell; the hot path is _classify.
         problem = None
         if sid not in student_ids:
-            problem = (col["Student ID"], Reason.UNKNOWN_STUDENT,
-                       f'Student ID "{sid}" is not on the Roster; this evidence was skipped')
+            problem = (
+                col["Student ID"],
+                Reason.UNKNOWN_STUDENT,
+                f'Student ID "{sid}" is not on the Roster; this evidence was skipped',
+            )
         elif oid not in outcome_policies:
-            problem = (col["Outcome ID"], Reason.UNKNOWN_OUTCOME,
-                       f'outcome "{oid}" is not on the Outcomes tab; this evidence was skipped')
+            problem = (
+                col["Outcome ID"],
+                Reason.UNKNOWN_OUTCOME,
+                f'outcome "{oid}" is not on the Outcomes tab; this evidence was skipped',
+            )
         elif pd.isna(date):
-            problem = (col["Date"], Reason.BAD_DATE,
-                       f'"{text(raw_date)}" is not a date; this evidence was skipped')
+            problem = (
+                col["Date"],
+                Reason.BAD_DATE,
+                f'"{text(raw_date)}" is not a date; this evidence was skipped',
+            )
         elif normalise_name(kind) not in TYPES:
-            problem = (col.get("Type", 0), Reason.BAD_TYPE,
-                       f'"{kind}" is not a type (summative, formative or update); skipped')
+            problem = (
+                col.get("Type", 0),
+                Reason.BAD_TYPE,
+                f'"{kind}" is not a type (summative, formative or update); skipped',
+            )
         if problem:
             keep[i] = False
             problems.append(Problem(cell_ref(tab.title, row + 1, problem[0] + 1), *problem[1:]))
@@ -182,25 +237,46 @@ def _assessment_columns(
         date = parse_dates([raw_date])[0]
         kind = TYPES.get(normalise_name(raw_type))
         if not raw_outcome:
-            problems.append(Problem(where["outcome"], Reason.MISSING_OUTCOME,
-                                    f'"{label}" has no outcome; its scores were skipped'))
+            problems.append(
+                Problem(
+                    where["outcome"],
+                    Reason.MISSING_OUTCOME,
+                    f'"{label}" has no outcome; its scores were skipped',
+                )
+            )
         elif outcome is None:
-            problems.append(Problem(where["outcome"], Reason.UNKNOWN_OUTCOME,
-                                    f'outcome "{raw_outcome}" of "{label}" is not on the Outcomes '
-                                    "tab; its scores were skipped (never re-tagged)"))
+            problems.append(
+                Problem(
+                    where["outcome"],
+                    Reason.UNKNOWN_OUTCOME,
+                    f'outcome "{raw_outcome}" of "{label}" is not on the Outcomes '
+                    "tab; its scores were skipped (never re-tagged)",
+                )
+            )
         elif date is None:
             shown = f'"{text(raw_date)}" is not a date' if not is_blank(raw_date) else "no date"
-            problems.append(Problem(where["date"], Reason.BAD_DATE,
-                                    f'"{label}" has {shown}; its scores were skipped'
-                                    if shown == "no date" else
-                                    f"{shown}; the scores of \"{label}\" were skipped"))
+            problems.append(
+                Problem(
+                    where["date"],
+                    Reason.BAD_DATE,
+                    f'"{label}" has {shown}; its scores were skipped'
+                    if shown == "no date"
+                    else f'{shown}; the scores of "{label}" were skipped',
+                )
+            )
         elif kind is None:
-            problems.append(Problem(where["type"], Reason.BAD_TYPE,
-                                    f'"{raw_type}" is not a type (summative, formative or '
-                                    f'update); the scores of "{label}" were skipped'))
+            problems.append(
+                Problem(
+                    where["type"],
+                    Reason.BAD_TYPE,
+                    f'"{raw_type}" is not a type (summative, formative or '
+                    f'update); the scores of "{label}" were skipped',
+                )
+            )
         else:
-            columns.append({"col": col, "outcome_id": outcome, "date": date,
-                            "assessment": label, "type": kind})
+            columns.append(
+                {"col": col, "outcome_id": outcome, "date": date, "assessment": label, "type": kind}
+            )
     return columns
 
 
@@ -215,19 +291,32 @@ def _student_rows(
         has_scores = any(not is_blank(v) for i, v in enumerate(cells) if i != id_col)
         where = cell_ref(tab.title, r + 1, id_col + 1)
         if not sid:
-            if has_scores and any(not is_blank(v) for v in cells[id_col + 2:]):
-                problems.append(Problem(where, Reason.MISSING_STUDENT_ID,
-                                        "this row has scores but no Student ID; it was skipped"))
+            if has_scores and any(not is_blank(v) for v in cells[id_col + 2 :]):
+                problems.append(
+                    Problem(
+                        where,
+                        Reason.MISSING_STUDENT_ID,
+                        "this row has scores but no Student ID; it was skipped",
+                    )
+                )
             continue
         if sid not in student_ids:
-            problems.append(Problem(where, Reason.UNKNOWN_STUDENT,
-                                    f'Student ID "{sid}" is not on the Roster; its scores were '
-                                    "skipped"))
+            problems.append(
+                Problem(
+                    where,
+                    Reason.UNKNOWN_STUDENT,
+                    f'Student ID "{sid}" is not on the Roster; its scores were skipped',
+                )
+            )
             continue
         if sid in seen:
-            problems.append(Problem(where, Reason.DUPLICATE_STUDENT,
-                                    f'Student ID "{sid}" already has a row ({seen[sid] + 1}); '
-                                    "this row was skipped"))
+            problems.append(
+                Problem(
+                    where,
+                    Reason.DUPLICATE_STUDENT,
+                    f'Student ID "{sid}" already has a row ({seen[sid] + 1}); this row was skipped',
+                )
+            )
             continue
         seen[sid] = r
         rows.append((r, sid))
@@ -272,29 +361,40 @@ def _classify(
         allowed_words[name] = _allowed(policy)
     bad = frame.index[~valid]
     for i in bad[:MAX_PROBLEMS_PER_KIND]:
-        problems.append(Problem(
-            cell_ref(tab, int(frame.at[i, "row"]) + 1, int(frame.at[i, "col"]) + 1),
-            Reason.SCORE_NOT_ON_SCALE,
-            f'"{text(raw[i])}" is not a score on this scale '
-            f"({allowed_words[policy_names[i]]}); the cell was skipped"))
+        problems.append(
+            Problem(
+                cell_ref(tab, int(frame.at[i, "row"]) + 1, int(frame.at[i, "col"]) + 1),
+                Reason.SCORE_NOT_ON_SCALE,
+                f'"{text(raw[i])}" is not a score on this scale '
+                f"({allowed_words[policy_names[i]]}); the cell was skipped",
+            )
+        )
     if len(bad) > MAX_PROBLEMS_PER_KIND:
-        problems.append(Problem(f"{tab}!A1", Reason.SCORE_NOT_ON_SCALE,
-                                f"{len(bad) - MAX_PROBLEMS_PER_KIND} more cells are not scores on "
-                                "the scale; fix the ones above first"))
+        problems.append(
+            Problem(
+                f"{tab}!A1",
+                Reason.SCORE_NOT_ON_SCALE,
+                f"{len(bad) - MAX_PROBLEMS_PER_KIND} more cells are not scores on "
+                "the scale; fix the ones above first",
+            )
+        )
     keep = frame[valid]
     letters = {c: cell_ref(tab, 1, c + 1)[:-1] for c in keep["col"].unique()}
     cells = keep["col"].map(letters) + (keep["row"] + 1).astype(str)
-    return pd.DataFrame({
-        "student_id": keep["student_id"].astype(str).to_numpy(),
-        "outcome_id": keep["outcome_id"].astype(str).to_numpy(),
-        "date": pd.to_datetime(keep["date"]).astype("datetime64[ns]").to_numpy(),
-        "score": score[valid].astype(float).to_numpy(),
-        "mark": mark[valid].astype(str).to_numpy(),
-        "assessment": keep["assessment"].astype(str).to_numpy(),
-        "type": keep["type"].astype(str).to_numpy(),
-        "order": keep["order"].astype("int64").to_numpy(),
-        "cell": cells.astype(str).to_numpy(),
-    }, columns=list(EVIDENCE_COLUMNS))
+    return pd.DataFrame(
+        {
+            "student_id": keep["student_id"].astype(str).to_numpy(),
+            "outcome_id": keep["outcome_id"].astype(str).to_numpy(),
+            "date": pd.to_datetime(keep["date"]).astype("datetime64[ns]").to_numpy(),
+            "score": score[valid].astype(float).to_numpy(),
+            "mark": mark[valid].astype(str).to_numpy(),
+            "assessment": keep["assessment"].astype(str).to_numpy(),
+            "type": keep["type"].astype(str).to_numpy(),
+            "order": keep["order"].astype("int64").to_numpy(),
+            "cell": cells.astype(str).to_numpy(),
+        },
+        columns=list(EVIDENCE_COLUMNS),
+    )
 
 
 def _is_number(label: str) -> bool:

@@ -13,14 +13,27 @@ from typing import Any
 import pandas as pd
 
 from policy_engine import Policy
-from sheets_backend.cells import column_values, find_headers, is_blank, missing_tab, parse_date, text
+from sheets_backend.cells import (
+    column_values,
+    find_headers,
+    is_blank,
+    missing_tab,
+    parse_date,
+    text,
+)
 from sheets_backend.policies import default_policies, parse_policy_tab
 from sheets_backend.problems import Problem, Reason, cell_ref
 from sheets_backend.scores import read_evidence_tab, read_scores_tab
 from sheets_backend.snapshot import Snapshot, Tab
 
 ROSTER, OUTCOMES, SCORES, EVIDENCE, POLICY, BEHAVIOR, MENTORING = (
-    "Roster", "Outcomes", "Scores", "Evidence", "Policy", "Behavior", "Mentoring",
+    "Roster",
+    "Outcomes",
+    "Scores",
+    "Evidence",
+    "Policy",
+    "Behavior",
+    "Mentoring",
 )
 YES = {"yes", "y", "true", "x", "✓", "✔", "done", "resolved", "1"}
 
@@ -135,26 +148,46 @@ def _read_roster(tab: Tab | None, problems: list[Problem]) -> list[Student]:
         sid, name = text(raw_id), text(columns["Student Name"][i])
         if not sid:
             if name:
-                problems.append(Problem(headers.cell(row, "Student ID"), Reason.MISSING_STUDENT_ID,
-                                        "this student has no Student ID; the row was skipped"))
+                problems.append(
+                    Problem(
+                        headers.cell(row, "Student ID"),
+                        Reason.MISSING_STUDENT_ID,
+                        "this student has no Student ID; the row was skipped",
+                    )
+                )
             continue
         if sid in first_row:
-            problems.append(Problem(
-                headers.cell(row, "Student ID"), Reason.DUPLICATE_STUDENT,
-                f'Student ID "{sid}" is already used in row {first_row[sid] + 1}; '
-                "this row was skipped"))
+            problems.append(
+                Problem(
+                    headers.cell(row, "Student ID"),
+                    Reason.DUPLICATE_STUDENT,
+                    f'Student ID "{sid}" is already used in row {first_row[sid] + 1}; '
+                    "this row was skipped",
+                )
+            )
             continue
         first_row[sid] = row
         extra = {n: text(columns[n][i]) for n in optional if n in columns}
-        students.append(Student(
-            id=sid, name=name, section=extra.get("Section", ""),
-            student_email=extra.get("Student Email", ""), family_email=extra.get("Family Email", ""),
-            family_language=extra.get("Family Language", ""), advisor=extra.get("Advisor", "")))
+        students.append(
+            Student(
+                id=sid,
+                name=name,
+                section=extra.get("Section", ""),
+                student_email=extra.get("Student Email", ""),
+                family_email=extra.get("Family Email", ""),
+                family_language=extra.get("Family Language", ""),
+                advisor=extra.get("Advisor", ""),
+            )
+        )
     if not students:
-        problems.append(Problem(cell_ref(tab.title, 2, headers.column("Student ID") + 1),
-                                Reason.EMPTY_ROSTER,
-                                "the Roster has no students; add one per row from row 2",
-                                fatal=True))
+        problems.append(
+            Problem(
+                cell_ref(tab.title, 2, headers.column("Student ID") + 1),
+                Reason.EMPTY_ROSTER,
+                "the Roster has no students; add one per row from row 2",
+                fatal=True,
+            )
+        )
     return students
 
 
@@ -166,8 +199,11 @@ def _read_outcomes(
         return []
     optional = ("Subject", "Unit", "Policy")
     headers, header_problems = find_headers(
-        tab, ("Outcome ID", "Outcome"), optional,
-        aliases={"Outcome": ("Learning Outcome", "Outcome Text", "Description")})
+        tab,
+        ("Outcome ID", "Outcome"),
+        optional,
+        aliases={"Outcome": ("Learning Outcome", "Outcome Text", "Description")},
+    )
     problems.extend(header_problems)
     if header_problems:
         return []
@@ -180,27 +216,44 @@ def _read_outcomes(
         if not oid:
             continue
         if oid in seen:
-            problems.append(Problem(
-                headers.cell(row, "Outcome ID"), Reason.DUPLICATE_OUTCOME,
-                f'Outcome ID "{oid}" is already used in row {seen[oid] + 1}; this row was skipped'))
+            problems.append(
+                Problem(
+                    headers.cell(row, "Outcome ID"),
+                    Reason.DUPLICATE_OUTCOME,
+                    f'Outcome ID "{oid}" is already used in row {seen[oid] + 1}; this row was skipped',
+                )
+            )
             continue
         seen[oid] = row
         policy = text(columns["Policy"][i]) if "Policy" in columns else ""
         if policy and policy not in policies:
             known = ", ".join(policies)
-            problems.append(Problem(
-                headers.cell(row, "Policy"), Reason.UNKNOWN_POLICY,
-                f'"{policy}" is not a policy on the Policy tab ({known}); using Default'))
+            problems.append(
+                Problem(
+                    headers.cell(row, "Policy"),
+                    Reason.UNKNOWN_POLICY,
+                    f'"{policy}" is not a policy on the Policy tab ({known}); using Default',
+                )
+            )
             policy = ""
-        outcomes.append(Outcome(
-            id=oid, text=text(columns["Outcome"][i]) or oid,
-            subject=text(columns["Subject"][i]) if "Subject" in columns else "",
-            unit=text(columns["Unit"][i]) if "Unit" in columns else "",
-            policy=policy or "Default"))
+        outcomes.append(
+            Outcome(
+                id=oid,
+                text=text(columns["Outcome"][i]) or oid,
+                subject=text(columns["Subject"][i]) if "Subject" in columns else "",
+                unit=text(columns["Unit"][i]) if "Unit" in columns else "",
+                policy=policy or "Default",
+            )
+        )
     if not outcomes:
-        problems.append(Problem(cell_ref(tab.title, 2, 1), Reason.MISSING_OUTCOME,
-                                "the Outcomes tab lists no outcomes; add one per row from row 2",
-                                fatal=True))
+        problems.append(
+            Problem(
+                cell_ref(tab.title, 2, 1),
+                Reason.MISSING_OUTCOME,
+                "the Outcomes tab lists no outcomes; add one per row from row 2",
+                fatal=True,
+            )
+        )
     return outcomes
 
 
@@ -216,12 +269,16 @@ def _read_behavior(
         return eligible
     headers, header_problems = find_headers(tab, ("Student ID",), ("Date", "Note", "Resolved"))
     if header_problems:
-        problems.extend(p.__class__(p.cell, p.reason, p.message, fatal=False)
-                        for p in header_problems)
+        problems.extend(
+            p.__class__(p.cell, p.reason, p.message, fatal=False) for p in header_problems
+        )
         return eligible
     ids = column_values(tab, headers.column("Student ID"), 1)
-    resolved = (column_values(tab, headers.column("Resolved"), 1)
-                if "Resolved" in headers else [""] * len(ids))
+    resolved = (
+        column_values(tab, headers.column("Resolved"), 1)
+        if "Resolved" in headers
+        else [""] * len(ids)
+    )
     dates = column_values(tab, headers.column("Date"), 1) if "Date" in headers else [""] * len(ids)
     for i, raw in enumerate(ids):
         row = i + 1
@@ -229,12 +286,20 @@ def _read_behavior(
         if not sid:
             continue
         if sid not in student_ids:
-            problems.append(Problem(headers.cell(row, "Student ID"), Reason.UNKNOWN_STUDENT,
-                                    f'Student ID "{sid}" is not on the Roster; incident ignored'))
+            problems.append(
+                Problem(
+                    headers.cell(row, "Student ID"),
+                    Reason.UNKNOWN_STUDENT,
+                    f'Student ID "{sid}" is not on the Roster; incident ignored',
+                )
+            )
             continue
         if not is_blank(dates[i]) and parse_date(dates[i]) is None:
-            problems.append(Problem(headers.cell(row, "Date"), Reason.BAD_DATE,
-                                    f'"{text(dates[i])}" is not a date'))
+            problems.append(
+                Problem(
+                    headers.cell(row, "Date"), Reason.BAD_DATE, f'"{text(dates[i])}" is not a date'
+                )
+            )
         if not _is_yes(resolved[i]):
             eligible[sid] = False
     return eligible
@@ -248,8 +313,10 @@ def _read_mentoring(
         return None
     headers, header_problems = find_headers(tab, ("Student ID", "Mentor"), ("Date", "Note"))
     if header_problems:
-        problems.extend(Problem(p.cell, p.reason, p.message + "; the Mentoring tab was skipped")
-                        for p in header_problems)
+        problems.extend(
+            Problem(p.cell, p.reason, p.message + "; the Mentoring tab was skipped")
+            for p in header_problems
+        )
         return None
     out: dict[str, Mentoring] = {}
     ids = column_values(tab, headers.column("Student ID"), 1)
@@ -260,13 +327,23 @@ def _read_mentoring(
         if not sid:
             continue
         if sid not in student_ids:
-            problems.append(Problem(headers.cell(i + 1, "Student ID"), Reason.UNKNOWN_STUDENT,
-                                    f'Student ID "{sid}" is not on the Roster; row ignored'))
+            problems.append(
+                Problem(
+                    headers.cell(i + 1, "Student ID"),
+                    Reason.UNKNOWN_STUDENT,
+                    f'Student ID "{sid}" is not on the Roster; row ignored',
+                )
+            )
             continue
         day = parse_date(dates[i])
         if day is None and not is_blank(dates[i]):
-            problems.append(Problem(headers.cell(i + 1, "Date"), Reason.BAD_DATE,
-                                    f'"{text(dates[i])}" is not a date'))
+            problems.append(
+                Problem(
+                    headers.cell(i + 1, "Date"),
+                    Reason.BAD_DATE,
+                    f'"{text(dates[i])}" is not a date',
+                )
+            )
         previous = out.get(sid)
         mentor = text(mentors[i]) or (previous.mentor if previous else "")
         latest = previous.last_check_in if previous else None

@@ -16,7 +16,6 @@ def base_tabs() -> dict[str, Rows]:
     return copy.deepcopy(BASE_TABS)
 
 
-
 @pytest.fixture
 def workbook(tmp_path: Path, base_tabs: dict[str, Rows]) -> Callable[..., Path]:
     """`workbook()` writes the base gradebook; `workbook(tabs)` writes any tabs."""
@@ -25,4 +24,3 @@ def workbook(tmp_path: Path, base_tabs: dict[str, Rows]) -> Callable[..., Path]:
         return write_workbook(tmp_path / name, base_tabs if tabs is None else tabs)
 
     return make
-

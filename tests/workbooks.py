@@ -30,8 +30,15 @@ BASE_TABS: dict[str, Rows] = {
     "Scores": [
         ["Student ID", "Student Name", "Quiz 1", "Exit Ticket 1", "Essay 1", "Quiz 2", "Project"],
         ["Outcome", "", "M1", "M2", "L1", "M1", "M1"],
-        ["Date", "", datetime(2026, 9, 14), datetime(2026, 9, 15), datetime(2026, 9, 20),
-         datetime(2026, 9, 21), datetime(2026, 10, 5)],
+        [
+            "Date",
+            "",
+            datetime(2026, 9, 14),
+            datetime(2026, 9, 15),
+            datetime(2026, 9, 20),
+            datetime(2026, 9, 21),
+            datetime(2026, 10, 5),
+        ],
         ["Type", "", "summative", "formative", "summative", "summative", "summative"],
         ["S1", "Ana Rivera", 3, 4, 2, 3, 3],
         ["S2", "Omar Diallo", 3, 2, "EX", "MI", "NY"],
@@ -89,7 +96,14 @@ def snapshot_of(tabs: dict[str, Rows]) -> Snapshot:
             while row and row[-1] == "":
                 row.pop()
         width = max((len(r) for r in values), default=0)
-        built.append(Tab(title=title, sheet_id=index, index=index, row_count=max(len(rows), 1000),
-                         column_count=max(width, 26), rows=values))
+        built.append(
+            Tab(
+                title=title,
+                sheet_id=index,
+                index=index,
+                row_count=max(len(rows), 1000),
+                column_count=max(width, 26),
+                rows=values,
+            )
+        )
     return Snapshot(spreadsheet_id="test", title="Gradebook", tabs=tuple(built))
-

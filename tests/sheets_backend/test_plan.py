@@ -4,6 +4,7 @@ Hive's tabs, with every teacher or student string written as text."""
 from __future__ import annotations
 
 import pytest
+from workbooks import EVIL_NAME, snapshot_of
 
 import policy_engine
 from sheets_backend.local_sheets.discovery import check
@@ -13,16 +14,21 @@ from sheets_backend.plan import build_plan
 from sheets_backend.snapshot import HIVE_MARK, Snapshot, Tab
 from sheets_backend.summary_tab import summary_tab
 from sheets_backend.template import read_gradebook
-from workbooks import EVIL_NAME, snapshot_of
 
 
 def plan_for(snapshot: Snapshot):
     book = read_gradebook(snapshot)
     evaluation = policy_engine.evaluate(
-        book.evidence, book.policies, students=[s.id for s in book.students],
-        outcomes=[o.id for o in book.outcomes], outcome_policy=book.outcome_policy)
-    contents = [mastery_tab(book, evaluation.outcomes, evaluation.students),
-                summary_tab(book, evaluation.outcomes, evaluation.students)]
+        book.evidence,
+        book.policies,
+        students=[s.id for s in book.students],
+        outcomes=[o.id for o in book.outcomes],
+        outcome_policy=book.outcome_policy,
+    )
+    contents = [
+        mastery_tab(book, evaluation.outcomes, evaluation.students),
+        summary_tab(book, evaluation.outcomes, evaluation.students),
+    ]
     return build_plan(snapshot, contents)
 
 
@@ -58,8 +64,7 @@ def test_new_output_tabs_are_added_and_marked_as_hives(base_tabs):
 
 def test_existing_hive_tabs_are_resized_and_rewritten_not_added(base_tabs):
     snapshot = snapshot_of(base_tabs)
-    owned = Tab(title="Mastery", sheet_id=42, index=9, row_count=3, column_count=3,
-                hive_owned=True)
+    owned = Tab(title="Mastery", sheet_id=42, index=9, row_count=3, column_count=3, hive_owned=True)
     snapshot = Snapshot(snapshot.spreadsheet_id, snapshot.title, (*snapshot.tabs, owned))
     plan = plan_for(snapshot)
     first = plan.requests[0]["updateSheetProperties"]
@@ -67,7 +72,8 @@ def test_existing_hive_tabs_are_resized_and_rewritten_not_added(base_tabs):
     assert first["properties"]["gridProperties"]["rowCount"] == 5  # header + 4 students
     update = plan.requests[1]["updateCells"]
     assert update["range"]["sheetId"] == 42 and update["fields"] == (
-        "userEnteredValue,userEnteredFormat,note")
+        "userEnteredValue,userEnteredFormat,note"
+    )
 
 
 def test_teacher_and_student_text_is_never_a_formula(base_tabs):

@@ -121,7 +121,9 @@ def test_student_summary_speaks_to_one_student_in_plain_words(hive):
     rows = read_tab(hive.path, "Student Summary")
     text = [" ".join(str(v) for v in row if v is not None) for row in rows]
     ana = text.index("Ana Rivera")
-    assert text[ana + 1] == ("So far you have met 1 of 2 learning outcomes that have been assessed.")
+    assert text[ana + 1] == (
+        "So far you have met 1 of 2 learning outcomes that have been assessed."
+    )
     block = text[ana : text.index("Omar Diallo")]
     assert not any("Omar" in line or "Mei" in line for line in block)
     omar = text.index("Omar Diallo")
@@ -152,7 +154,9 @@ def test_a_fatal_template_problem_writes_nothing(workbook, base_tabs, capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 1
     assert out["error"]["code"] == "template_invalid"
-    assert {"cell": "Roster!A1", "reason": "missing_tab"}.items() <= out["error"]["problems"][0].items()
+    assert {"cell": "Roster!A1", "reason": "missing_tab"}.items() <= out["error"]["problems"][
+        0
+    ].items()
     assert digest(path) == before
     with pytest.raises(TemplateInvalid):
         Recompute(path).run()
@@ -196,8 +200,9 @@ def test_behaviour_and_mentoring_never_move_a_mastery_level(workbook, base_tabs)
 
     plain = Recompute(workbook(base_tabs, name="plain.xlsx"))
     plain.run()
-    base_tabs["Behavior"] += [[datetime(2026, 10, 2), sid, "Incident", ""] for sid in
-                              ("S1", "S3", "S4")]
+    base_tabs["Behavior"] += [
+        [datetime(2026, 10, 2), sid, "Incident", ""] for sid in ("S1", "S3", "S4")
+    ]
     base_tabs["Mentoring"] = [
         ["Student ID", "Mentor", "Date", "Note"],
         ["S1", "Ms. Okafor", datetime(2026, 9, 20), "Goal setting"],
