@@ -53,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--json", action="store_true")
     demo.set_defaults(run=_demo)
 
+    publish = commands.add_parser(
+        "publish", help="write one private HTML progress report per student into a folder"
+    )
+    publish.add_argument("path", type=Path)
+    publish.add_argument("--out", type=Path, default=Path("demo/reports"))
+    publish.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    publish.set_defaults(run=_publish)
+
     serve = commands.add_parser("serve", help="run the service locally over a folder of workbooks")
     serve.add_argument("--folder", type=Path, default=DEMO_PATH.parent)
     serve.add_argument("--host", default="127.0.0.1")
@@ -97,6 +105,17 @@ def _demo(args: argparse.Namespace) -> int:
     if not args.json:
         print(f"Wrote the demo gradebook to {args.out}")
     return _recompute(argparse.Namespace(path=args.out, json=args.json, dry_run=False, as_of=None))
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from sheets_backend.recompute import evaluate_sheet
+    from sheets_backend.reports import publish_local
+
+    book, evaluation = evaluate_sheet(_open(args.path, autosave=False), as_of=args.as_of)
+    pages = publish_local(book, evaluation, args.out, as_of=args.as_of)
+    print(f"Wrote {len(pages)} private reports to {args.out} (one per student; share each "
+          "page only with that student and family).")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -64,7 +64,7 @@ class SheetsGateway:
     def read_snapshot(self, skip_titles: frozenset[str] = frozenset()) -> Snapshot:
         """Metadata first (to know the tabs and which are Hive's), then every other tab's values."""
         http = self.client.http_client
-        with _translated_errors():
+        with translated_errors():
             self.calls.read += 1
             meta = http.fetch_sheet_metadata(
                 self.spreadsheet_id, params={"fields": METADATA_FIELDS}
@@ -86,7 +86,7 @@ class SheetsGateway:
         ]
         values: dict[str, list[list[Any]]] = {}
         if to_read:
-            with _translated_errors():
+            with translated_errors():
                 self.calls.read += 1
                 reply = http.values_batch_get(
                     self.spreadsheet_id, [quote_tab(t) for t in to_read], params=dict(READ_PARAMS)
@@ -107,7 +107,7 @@ class SheetsGateway:
         """All of a recompute in ONE batchUpdate: Google applies it whole or not at all."""
         if not plan.requests:
             return {}
-        with _translated_errors():
+        with translated_errors():
             self.calls.write += 1
             reply: dict[str, Any] = self.client.http_client.batch_update(
                 self.spreadsheet_id, plan.body()
@@ -144,8 +144,8 @@ def _tab(sheet: dict[str, Any], rows: list[list[Any]], owned: bool) -> Tab:
 
 
 @contextmanager
-def _translated_errors() -> Iterator[None]:
-    """Turn gspread's and requests' failures into errors a teacher can act on."""
+def translated_errors() -> Iterator[None]:
+    """Turn gspread's and requests' failures into errors a teacher can act on (any API call)."""
     try:
         yield
     except HiveError:

@@ -32,6 +32,7 @@ class Reason(StrEnum):
     ORPHANED_EVIDENCE = "orphaned_evidence"
     OVERRIDE = "override"
     TOO_LARGE = "too_large"
+    UNKNOWN_LANGUAGE = "unknown_language"
 
 
 @dataclass(frozen=True)

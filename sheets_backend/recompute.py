@@ -37,6 +37,7 @@ class Summary:
     written: bool
     duration_ms: int
     tabs: tuple[str, ...] = field(default=())
+    policies: tuple[dict[str, str], ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +50,7 @@ class Summary:
             "written": self.written,
             "duration_ms": self.duration_ms,
             "tabs": list(self.tabs),
+            "policies": [dict(p) for p in self.policies],
         }
 
 
@@ -61,20 +63,10 @@ def recompute(
     """
     started = time.perf_counter()
     snapshot = gateway.read_snapshot()
-    book = read_gradebook(snapshot)
-    if book.fatal:
-        raise TemplateInvalid(book.problems)
-    evaluation = policy_engine.evaluate(
-        book.evidence,
-        book.policies,
-        students=[s.id for s in book.students],
-        outcomes=[o.id for o in book.outcomes],
-        outcome_policy=book.outcome_policy,
-        as_of=as_of,
-    )
+    book, evaluation = _evaluate(read_gradebook(snapshot), as_of)
     contents = [
         mastery_tab(book, evaluation.outcomes, evaluation.students),
-        summary_tab(book, evaluation.outcomes, evaluation.students),
+        summary_tab(book, evaluation.outcomes, evaluation.students, as_of=as_of),
     ]
     plan = build_plan(snapshot, contents)
     if not dry_run:
@@ -89,6 +81,29 @@ def recompute(
         },
     )
     return summary
+
+
+def evaluate_sheet(
+    gateway: SheetsGateway, *, as_of: date | None = None
+) -> tuple[Gradebook, policy_engine.Evaluation]:
+    """Read and evaluate without rendering or writing (publishing reports starts here)."""
+    return _evaluate(read_gradebook(gateway.read_snapshot()), as_of)
+
+
+def _evaluate(
+    book: Gradebook, as_of: date | None
+) -> tuple[Gradebook, policy_engine.Evaluation]:
+    if book.fatal:
+        raise TemplateInvalid(book.problems)
+    evaluation = policy_engine.evaluate(
+        book.evidence,
+        book.policies,
+        students=[s.id for s in book.students],
+        outcomes=[o.id for o in book.outcomes],
+        outcome_policy=book.outcome_policy,
+        as_of=as_of,
+    )
+    return book, evaluation
 
 
 def validate(gateway: SheetsGateway) -> Summary:
@@ -123,4 +138,8 @@ def _summary(
         written=written,
         duration_ms=round((time.perf_counter() - started) * 1000),
         tabs=plan.tabs,
+        policies=tuple(
+            {"name": name, "description": policy.description}
+            for name, policy in book.policies.items()
+        ),
     )

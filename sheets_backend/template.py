@@ -21,6 +21,7 @@ from sheets_backend.cells import (
     parse_date,
     text,
 )
+from sheets_backend.i18n import resolve_language
 from sheets_backend.policies import default_policies, parse_policy_tab
 from sheets_backend.problems import Problem, Reason, cell_ref
 from sheets_backend.scores import read_evidence_tab, read_scores_tab
@@ -179,6 +180,7 @@ def _read_roster(tab: Tab | None, problems: list[Problem]) -> list[Student]:
                 advisor=extra.get("Advisor", ""),
             )
         )
+    _warn_unknown_languages(students, columns.get("Family Language"), headers, problems)
     if not students:
         problems.append(
             Problem(
@@ -189,6 +191,23 @@ def _read_roster(tab: Tab | None, problems: list[Problem]) -> list[Student]:
             )
         )
     return students
+
+
+def _warn_unknown_languages(
+    students: list[Student], languages: list[Any] | None, headers: Any, problems: list[Problem]
+) -> None:
+    """A Family Language with no catalog falls back to English: say so once, at its first cell."""
+    if languages is None:
+        return
+    seen: set[str] = set()
+    for i, raw in enumerate(languages):
+        language = text(raw)
+        if language and language not in seen and resolve_language(language) is None:
+            seen.add(language)
+            problems.append(Problem(
+                headers.cell(i + 1, "Family Language"), Reason.UNKNOWN_LANGUAGE,
+                f'Hive has no "{language}" translation yet; these families get English '
+                "(docs/translating.md says how to add a language)"))
 
 
 def _read_outcomes(

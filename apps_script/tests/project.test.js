@@ -78,8 +78,8 @@ describe('Sidebar.html', () => {
   });
 
   test('colours statuses as the sheet does', () => {
-    assert.match(sidebar, /--green: #b7e1cd/);
-    assert.match(sidebar, /--yellow: #fce8b2/);
-    assert.match(sidebar, /--red: #f4c7c3/);
+    assert.match(sidebar, /--green: #8fd1d0/);
+    assert.match(sidebar, /--yellow: #fff566/);
+    assert.match(sidebar, /--red: #ec9393/);
   });
 });

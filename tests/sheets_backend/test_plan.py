@@ -49,7 +49,8 @@ def test_plan_body_is_valid_against_the_sheets_v4_discovery_document(base_tabs):
 
 def test_the_discovery_check_catches_a_misspelt_field(base_tabs):
     body = plan_for(snapshot_of(base_tabs)).body()
-    body["requests"][-1]["updateCells"]["feilds"] = "*"
+    update = next(r["updateCells"] for r in body["requests"] if "updateCells" in r)
+    update["feilds"] = "*"
     with pytest.raises(ApiError):
         check(body, "BatchUpdateSpreadsheetRequest")
 

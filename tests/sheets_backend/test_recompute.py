@@ -77,7 +77,7 @@ def test_mastery_tab_holds_statuses_colours_notes_and_counts(hive):
     sheet = load_workbook(hive.path)["Mastery"]
     s1_m1 = sheet["D2"]
     assert s1_m1.value == "Mastered"
-    assert s1_m1.fill.fgColor.rgb.upper().endswith("B7E1CD")
+    assert s1_m1.fill.fgColor.rgb.upper().endswith("8FD1D0")
     assert "Quiz 1" in s1_m1.comment.text and "Project" in s1_m1.comment.text
     assert "Next:" in sheet["D3"].comment.text  # S2 is on track: a next step is named
     assert sheet.freeze_panes == "C2"
@@ -224,3 +224,21 @@ def test_resolving_an_incident_restores_incentive_eligibility(workbook, base_tab
     hive = Recompute(workbook(base_tabs))
     hive.run()
     assert hive.mastery()["S2"]["Incentive eligible"] == "Yes"
+
+
+def test_summary_names_the_policies_in_plain_words(hive, capsys):
+    _, summary = hive.cli(capsys=capsys)
+    assert summary["policies"][0]["name"] == "Default"
+    assert "Meeting" in summary["policies"][0]["description"]
+
+
+def test_publish_writes_one_private_page_per_student(hive, tmp_path, capsys):
+    out = tmp_path / "reports"
+    assert main(["publish", str(hive.path), "--out", str(out)]) == 0
+    assert "Wrote 4 private reports" in capsys.readouterr().out
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) == 4
+    texts = [p.read_text(encoding="utf-8") for p in pages]
+    assert sum("Ana Rivera" in t for t in texts) == 1
+    assert sum("Omar Diallo" in t for t in texts) == 1
+    assert not any("Ana Rivera" in t and "Omar Diallo" in t for t in texts)

@@ -1,0 +1,319 @@
+"""What one student's progress report says, as plain values, and the sentences that say it.
+
+Built once from the gradebook and the evaluation, then rendered three ways (the Student Summary tab,
+a private HTML page, a private spreadsheet), so the three can never disagree. A report holds one
+student's data only: nothing here reads another student's rows, ranks or class averages, and
+behaviour is never read at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from policy_engine import MarkEffect, Policy, Status
+from sheets_backend.i18n import N_, SOURCE_LANGUAGE, Words
+from sheets_backend.template import Gradebook, Student
+
+# A filling circle: the status is readable without its colour (and in black-and-white print).
+SYMBOLS: dict[Status, str] = {
+    Status.MASTERED: "●",
+    Status.ON_TRACK: "◐",
+    Status.NOT_YET: "○",
+    Status.NOT_ASSESSED: "–",
+}
+COLUMNS = (N_("Learning outcome"), N_("Status"), N_("Evidence so far"), N_("Trend"),
+           N_("Next step"))
+WORK_TO_HAND_IN = N_("Work to hand in:")
+NOTHING_MISSING = N_("Nothing missing. Well done!")
+COLOUR_KEY = N_("Colour key:")
+REPORT_TITLE = N_("Progress report")
+NO_EVIDENCE = N_("No evidence yet")
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    """One piece of evidence as a family reads it: when, what, and the result in words."""
+
+    date: dt.date
+    assessment: str
+    score: float | None
+    mark_label: str  # the policy's words for a mark typed instead of a score ("Missing")
+    level_label: str  # the scale's words for the score ("Meeting")
+    practice: bool  # tracked but not counted toward the level (formative under the default)
+
+
+@dataclass(frozen=True)
+class OutcomeLine:
+    """Where the student stands on one outcome, with the evidence and the next step."""
+
+    outcome_id: str
+    text: str
+    status: Status
+    band_label: str
+    colour: str
+    demonstrations: int
+    needed: int | None
+    missing_count: int
+    counted: int
+    evidence: tuple[EvidenceEntry, ...]
+    levels: tuple[float, ...]  # counted results, oldest first: the trend
+    policy: Policy
+    engine_next_step: str  # the engine's English sentence ("Next: one more ...")
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """Work to hand in: a missing assessment, never a score."""
+
+    assessment: str
+    outcome_id: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    status: Status
+    band_label: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class StudentReport:
+    """Everything one student's report shows, and nothing about anyone else."""
+
+    student: Student
+    met: int
+    assessed: int
+    outcomes: tuple[OutcomeLine, ...]
+    work: tuple[WorkItem, ...]
+    legend: tuple[LegendEntry, ...]
+    as_of: dt.date | None = None
+
+
+def student_reports(
+    book: Gradebook,
+    outcomes: pd.DataFrame,
+    students: pd.DataFrame,
+    *,
+    as_of: dt.date | None = None,
+) -> list[StudentReport]:
+    """One report per Roster student, in Roster order (never sorted by results)."""
+    evidence = _evidence(book, as_of)
+    by_key = {key: group for key, group in evidence.groupby(["student_id", "outcome_id"],
+                                                              sort=False)}
+    per_student = students.set_index("student_id")
+    text = {o.id: o.text for o in book.outcomes}
+    results = {sid: group for sid, group in outcomes.groupby("student_id", sort=False)}
+    reports = []
+    for student in book.students:
+        lines = tuple(
+            _line(row, text[row.outcome_id], book.policies[row.policy],
+                  by_key.get((student.id, row.outcome_id)))
+            for row in results[student.id].itertuples(index=False)
+        )
+        counts = per_student.loc[student.id]
+        reports.append(StudentReport(
+            student=student,
+            met=int(counts["met"]),
+            assessed=int(counts["assessed"]),
+            outcomes=lines,
+            work=_work(evidence, student.id),
+            legend=_legend(lines),
+            as_of=as_of,
+        ))
+    return reports
+
+
+def _evidence(book: Gradebook, as_of: dt.date | None) -> pd.DataFrame:
+    """The evidence frame with, per row, its policy's reading: mark words, level words, counted."""
+    ev = book.evidence
+    if as_of is not None:
+        ev = ev[ev["date"] <= pd.Timestamp(as_of)]
+    ev = ev.sort_values(["date", "order"], kind="stable")
+    policy_of = book.outcome_policy
+    policy = ev["outcome_id"].map(lambda o: book.policies[policy_of.get(o, "Default")])
+    mark = [p.mark(m) if m else None for p, m in zip(policy, ev["mark"], strict=True)]
+    value = ev["score"].to_numpy(dtype=float, copy=True)
+    for i, m in enumerate(mark):
+        if m is not None and m.effect is MarkEffect.LEVEL and m.value is not None:
+            value[i] = m.value
+    return ev.assign(
+        policy_obj=policy.to_numpy(object),
+        mark_label=[("" if m is None else m.label) if code else "" for m, code in
+                    zip(mark, ev["mark"], strict=True)],
+        missing=[m is not None and m.effect is MarkEffect.MISSING for m in mark],
+        value=value,
+        counted=[t in {c.value for c in p.counted_types} for p, t in
+                 zip(policy, ev["type"], strict=True)],
+    )
+
+
+def _line(row: Any, text: str, policy: Policy, ev: pd.DataFrame | None) -> OutcomeLine:
+    entries: tuple[EvidenceEntry, ...] = ()
+    levels: tuple[float, ...] = ()
+    if ev is not None:
+        entries = tuple(
+            EvidenceEntry(
+                date=when.date(), assessment=name,
+                score=None if code else float(score),
+                mark_label=label if code else "",
+                level_label="" if code else policy.scale.label_for(float(score)),
+                practice=not counted,
+            )
+            for when, name, score, code, label, counted in zip(
+                ev["date"], ev["assessment"], ev["score"], ev["mark"], ev["mark_label"],
+                ev["counted"], strict=True)
+        )
+        kept = ev[ev["counted"] & ev["value"].notna()]
+        levels = tuple(float(v) for v in kept["value"])
+    status = Status(row.status)
+    needed = row.needed
+    return OutcomeLine(
+        outcome_id=str(row.outcome_id),
+        text=text,
+        status=status,
+        band_label=policy.band(status).label,
+        colour=str(row.colour or ""),
+        demonstrations=int(row.demonstrations or 0),
+        needed=None if pd.isna(needed) else int(needed),
+        missing_count=int(row.missing_count or 0),
+        counted=int(row.counted or 0),
+        evidence=entries,
+        levels=levels,
+        policy=policy,
+        engine_next_step=str(row.next_step or ""),
+    )
+
+
+def _work(evidence: pd.DataFrame, student_id: str) -> tuple[WorkItem, ...]:
+    rows = evidence[(evidence["student_id"] == student_id) & evidence["missing"]]
+    return tuple(
+        WorkItem(str(name), str(outcome), when.date())
+        for name, outcome, when in zip(rows["assessment"], rows["outcome_id"], rows["date"],
+                                       strict=True)
+    )
+
+
+def _legend(lines: tuple[OutcomeLine, ...]) -> tuple[LegendEntry, ...]:
+    """Each band this student's policies use, once, best first."""
+    seen: dict[tuple[Status, str, str], LegendEntry] = {}
+    for line in lines:
+        for band in line.policy.bands:
+            key = (band.status, band.label, band.colour)
+            seen.setdefault(key, LegendEntry(band.status, band.label, band.colour))
+    order = list(SYMBOLS)
+    return tuple(sorted(seen.values(), key=lambda e: order.index(e.status)))
+
+
+# --- the sentences -------------------------------------------------------------------------------
+
+
+def headline(words: Words, report: StudentReport) -> str:
+    return words.gettext(
+        "So far you have met {met} of {assessed} learning outcomes that have been assessed.",
+        met=report.met, assessed=report.assessed)
+
+
+def as_of_line(words: Words, as_of: dt.date) -> str:
+    return words.gettext("Progress as of {date}", date=words.long_date(as_of))
+
+
+def status_text(words: Words, line: OutcomeLine, *, symbol: bool = True) -> str:
+    """`◐ On track (2 of 3)`: a symbol and words, so colour is never the only carrier."""
+    text = words.band_label(line.status, line.band_label)
+    if line.status is Status.ON_TRACK and line.needed is not None:
+        text = words.gettext("{status} ({count} of {needed})", status=text,
+                             count=line.demonstrations, needed=line.needed)
+    return f"{SYMBOLS[line.status]} {text}" if symbol else text
+
+
+def legend_text(words: Words, entry: LegendEntry, *, symbol: bool = True) -> str:
+    text = words.band_label(entry.status, entry.band_label)
+    return f"{SYMBOLS[entry.status]} {text}" if symbol else text
+
+
+def evidence_text(words: Words, entry: EvidenceEntry) -> str:
+    """`Quiz 2, Sep 21: 3 (Meeting)`, `Quiz 3, Oct 2: Missing`: words, never codes."""
+    if entry.score is None:
+        result = words.policy_word(entry.mark_label) or words.gettext("Not counted")
+    elif entry.level_label:
+        result = words.gettext("{score} ({level})", score=words.number(entry.score),
+                               level=words.policy_word(entry.level_label))
+    else:
+        result = words.number(entry.score)
+    text = words.gettext("{assessment}, {date}: {result}", assessment=entry.assessment,
+                         date=words.short_date(entry.date), result=result)
+    if entry.practice:
+        text = words.gettext("{evidence} (practice, not counted)", evidence=text)
+    return text
+
+
+def work_text(words: Words, item: WorkItem) -> str:
+    """`Quiz 2 (M1, Sep 21)`."""
+    return words.gettext("{assessment} ({outcome}, {date})", assessment=item.assessment,
+                         outcome=item.outcome_id, date=words.short_date(item.date))
+
+
+def next_step(words: Words, line: OutcomeLine) -> str:
+    """The next step in `words`' language.
+
+    English is the engine's own sentence, so it always matches the Mastery tab's note. Other
+    languages compose the same sentence from the structured columns (demonstrations, needed, the
+    threshold's words), so the catalog holds whole sentences a translator can reorder.
+    """
+    if words.language == SOURCE_LANGUAGE and line.engine_next_step:
+        step = line.engine_next_step.removeprefix("Next: ")
+        return step[:1].upper() + step[1:]
+    policy = line.policy
+    level = words.policy_word(policy.threshold_label)
+    if line.status is Status.MASTERED:
+        return words.gettext("Nothing more is needed for this outcome.")
+    if line.status is Status.NOT_ASSESSED:
+        if line.missing_count:
+            return words.gettext("Hand in the missing work.")
+        return words.gettext("A first assessment of this outcome.")
+    if line.needed is not None:
+        return _demonstration_step(words, line, policy, level)
+    if line.counted < policy.minimum_evidence:
+        more = policy.minimum_evidence - line.counted
+        return words.ngettext("{count} more score; at least {minimum} are needed.",
+                              "{count} more scores; at least {minimum} are needed.", more,
+                              minimum=policy.minimum_evidence)
+    goal = f"{policy.mastery_threshold:g} ({level})"
+    return words.gettext("New evidence at {goal} or above to raise the level.", goal=goal)
+
+
+def _demonstration_step(words: Words, line: OutcomeLine, policy: Policy, level: str) -> str:
+    needed = line.needed or policy.n
+    left = max(needed - line.demonstrations, 0)
+    if line.status is Status.ON_TRACK and left == 0:
+        return words.ngettext("More evidence; at least {count} counted score is needed.",
+                              "More evidence; at least {count} counted scores are needed.",
+                              policy.minimum_evidence)
+    if line.status is Status.ON_TRACK:
+        if policy.distinct_dates:
+            return words.ngettext(
+                "{count} more demonstration at {level} or above, on a different day.",
+                "{count} more demonstrations at {level} or above, on different days.",
+                left, level=level)
+        return words.ngettext("{count} more demonstration at {level} or above.",
+                              "{count} more demonstrations at {level} or above.", left,
+                              level=level)
+    if policy.distinct_dates:
+        return words.ngettext(
+            "A first demonstration at {level} or above; {count} is needed on different days.",
+            "A first demonstration at {level} or above; {count} are needed on different days.",
+            needed, level=level)
+    return words.ngettext("A first demonstration at {level} or above; {count} is needed.",
+                          "A first demonstration at {level} or above; {count} are needed.",
+                          needed, level=level)
+
+
+def sparkline_points(line: OutcomeLine) -> tuple[float, float, tuple[float, ...]]:
+    """The trend's y-range (the policy's scale) and points, for a SPARKLINE or an inline SVG."""
+    scale = line.policy.scale
+    return scale.minimum, scale.maximum, line.levels
