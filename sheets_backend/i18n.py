@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -165,7 +165,7 @@ class Words:
 
     def short_date(self, when: dt.date) -> str:
         """`Sep 21`, `21 sept`, `9月21日`."""
-        return format_skeleton("MMMd", when, locale=self.language)
+        return _short_date(when, self.language)
 
     def long_date(self, when: dt.date) -> str:
         """`September 21, 2026`, `21 de septiembre de 2026`, `2026年9月21日`."""
@@ -173,6 +173,11 @@ class Words:
 
     def number(self, value: float) -> str:
         return f"{value:g}"
+
+
+@lru_cache(maxsize=4096)  # a term has a few dozen dates, printed thousands of times
+def _short_date(when: dt.date, language: str) -> str:
+    return format_skeleton("MMMd", when, locale=language)
 
 
 def words_for(family_language: str) -> Words:
