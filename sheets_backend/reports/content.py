@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -177,7 +178,9 @@ def _trails(
     work: dict[str, list[WorkItem]] = {}
     columns = ("student_id", "outcome_id", "date", "assessment", "score", "mark", "mark_label",
                "level_label", "counted", "value", "missing")
-    days = ev["date"].dt.date.tolist()
+    codes, uniques = pd.factorize(ev["date"])  # a term has few dates: convert each once
+    day_of = [d.date() for d in uniques]
+    days = [day_of[c] for c in codes.tolist()]
     for sid, oid, _, name, score, code, label, level, counted, value, gone, day in zip(
             *(ev[c].tolist() for c in columns), days, strict=True):
         entries.setdefault((sid, oid), []).append(EvidenceEntry(
@@ -253,6 +256,15 @@ def legend_text(words: Words, entry: LegendEntry, *, symbol: bool = True) -> str
 
 def evidence_text(words: Words, entry: EvidenceEntry) -> str:
     """`Quiz 2, Sep 21: 3 (Meeting)`, `Quiz 3, Oct 2: Missing`: words, never codes."""
+    # Keyed by a plain tuple (hashed in C): one assessment's few results repeat for every student.
+    return _evidence_text(words.language, (entry.date, entry.assessment, entry.score,
+                                           entry.mark_label, entry.level_label, entry.practice))
+
+
+@lru_cache(maxsize=65536)
+def _evidence_text(language: str, key: tuple[Any, ...]) -> str:
+    words = Words(language)
+    entry = EvidenceEntry(*key)
     if entry.score is None:
         result = words.policy_word(entry.mark_label) or words.gettext("Not counted")
     elif entry.level_label:
