@@ -1,0 +1,399 @@
+"""The Flask service the add-on's sidebar calls: recompute, validate and the policy library, as her.
+
+Every route answers errors in one envelope: `{"error": {"code", "message", ...}}` with the HTTP
+status, from `HiveError` subclasses or from Werkzeug's HTTP errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import time
+import traceback
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    jsonify,
+    request,
+)
+from werkzeug.exceptions import HTTPException
+
+from sheets_backend.auth import (
+    LOCAL_IDENTITY,
+    AuthFailure,
+    Identity,
+    TokenVerifier,
+    Unauthenticated,
+    bearer_token,
+)
+from sheets_backend.errors import HiveError
+from sheets_backend.locks import SpreadsheetLocks
+from sheets_backend.ratelimit import RateLimited, RateLimiter
+from sheets_backend.settings import AuthMode, ClientFactory, Config, ConfigError
+
+log = logging.getLogger(__name__)
+
+# Google ids are [A-Za-z0-9_-]; local mode also allows a file stem with spaces and dots.
+SPREADSHEET_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9 _.-]{0,127}$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Werkzeug's HTTP errors, in the envelope's words.
+HTTP_CODES: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "Hive could not read this request. Update the Hive add-on and try again."),
+    404: ("not_found", "There is nothing here. The Hive API lives under /v1."),
+    405: ("method_not_allowed", "This address does not take that method. See /v1/openapi.json."),
+    413: ("request_too_large", "This request is larger than Hive accepts."),
+    415: ("bad_request", "Hive expects a JSON body (Content-Type: application/json)."),
+}
+
+
+class BadRequest(HiveError):
+    """400 with every problem in the body at once, each naming its field."""
+
+    code = "bad_request"
+    status = 400
+
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        fields = ", ".join(p["field"] for p in problems)
+        super().__init__(f"Hive could not use this request: check {fields}.")
+        self.problems = problems
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "problems": self.problems}
+
+
+@dataclass
+class Hive:
+    """What the routes share: config and the per-process auth cache, limiter and locks."""
+
+    config: Config
+    client_factory: ClientFactory
+    verifier: TokenVerifier
+    limiter: RateLimiter
+    locks: SpreadsheetLocks
+    policies: list[dict[str, Any]] | None = None  # the library as JSON, built on first ask
+
+
+def create_app(config: Config) -> Flask:
+    """The service for `config`; its `client_factory` (else its settings) reaches the sheets."""
+    config = config.checked()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["hive"] = Hive(
+        config=config,
+        client_factory=config.client_factory or default_client_factory(config),
+        verifier=TokenVerifier(config),
+        limiter=RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst),
+        locks=SpreadsheetLocks(),
+    )
+    app.register_blueprint(v1)
+    app.add_url_rule("/healthz", "healthz", lambda: jsonify(status="ok"), methods=["GET"])
+    app.before_request(_start)
+    app.after_request(_finish)
+    app.register_error_handler(HiveError, _hive_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    return app
+
+
+def default_client_factory(config: Config) -> ClientFactory:
+    """Local mode over `config.local_folder`, else Google Sheets as the token's owner."""
+    from sheets_backend.gateway import google_client, local_client
+
+    if config.local_folder:
+        from sheets_backend.local_sheets import LocalSheets
+
+        service = LocalSheets.from_folder(config.local_folder)
+        return lambda _token: local_client(service)
+    if config.auth is AuthMode.OFF:
+        raise ConfigError(["HIVE_AUTH=off needs HIVE_LOCAL_FOLDER: Google needs a signed-in user"])
+
+    def google(token: str | None) -> Any:
+        if token is None:  # cannot happen with auth on; never reach Google as nobody
+            raise Unauthenticated(AuthFailure.TOKEN_MISSING)
+        return google_client(token, timeout=config.sheets_timeout_seconds)
+
+    return google
+
+
+def hive() -> Hive:
+    state: Hive = current_app.extensions["hive"]
+    return state
+
+
+v1 = Blueprint("v1", __name__, url_prefix="/v1")
+
+
+@v1.post("/recompute")
+def recompute_route() -> Response:
+    """Recompute the spreadsheet as the caller and write the results (unless dry_run)."""
+    from sheets_backend.recompute import recompute
+
+    token = _authorised()
+    body = _json_body({"spreadsheet_id": _sheet_id, "dry_run": _bool, "as_of": _date})
+    state = hive()
+    gateway = _gateway(token, body["spreadsheet_id"])
+    if body.get("dry_run"):
+        summary = recompute(gateway, dry_run=True, as_of=body.get("as_of"))
+    else:
+        with state.locks.hold(body["spreadsheet_id"], state.config.lock_wait_seconds):
+            summary = recompute(gateway, dry_run=False, as_of=body.get("as_of"))
+    return _summary_response(summary.to_dict())
+
+
+@v1.post("/validate")
+def validate_route() -> Response:
+    """Check the spreadsheet against the template and policies; writes nothing."""
+    from sheets_backend.recompute import validate
+
+    token = _authorised()
+    body = _json_body({"spreadsheet_id": _sheet_id})
+    return _summary_response(validate(_gateway(token, body["spreadsheet_id"])).to_dict())
+
+
+@v1.get("/policies")
+def policies_route() -> Response:
+    """The shared policy library, each policy with the Policy-tab rows that select it."""
+    _authorised()
+    state = hive()
+    if state.policies is None:
+        state.policies = _policy_library(state.config.policy_library)
+    return jsonify(state.policies)
+
+
+@v1.get("/openapi.json")
+def openapi_json() -> Response:
+    return jsonify(openapi_document())
+
+
+@v1.get("/openapi.yaml")
+def openapi_yaml() -> Response:
+    text = resources.files("sheets_backend").joinpath("openapi.yaml").read_text("utf-8")
+    return Response(text, mimetype="application/yaml")
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The published OpenAPI 3 document (sheets_backend/openapi.yaml)."""
+    text = resources.files("sheets_backend").joinpath("openapi.yaml").read_text("utf-8")
+    document: dict[str, Any] = yaml.safe_load(text)
+    return document
+
+
+def _authorised() -> str | None:
+    """The caller's access token (None when auth is off), after the token check and rate limit."""
+    state = hive()
+    if state.config.auth is AuthMode.OFF:
+        identity, token = LOCAL_IDENTITY, None
+    else:
+        token = bearer_token(request.headers.get("Authorization"))
+        identity = state.verifier.verify(token, request.headers.get("X-Hive-Identity"))
+    g.caller = identity
+    state.limiter.check(identity.key)
+    return token
+
+
+def _gateway(token: str | None, spreadsheet_id: str) -> Any:
+    from sheets_backend.gateway import SheetsGateway
+
+    g.sheet = hashlib.sha256(spreadsheet_id.encode()).hexdigest()[:12]
+    client = hive().client_factory(token)
+    return SheetsGateway(client, spreadsheet_id, cell_limit=hive().config.max_cells)
+
+
+def _json_body(fields: dict[str, Any]) -> dict[str, Any]:
+    """The JSON object body, each field parsed by its parser; every problem reported at once."""
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest([{"field": "body", "message": "send a JSON object"}])
+    problems = [
+        {"field": name, "message": "not a field Hive knows"} for name in body if name not in fields
+    ]
+    parsed: dict[str, Any] = {}
+    for name, parse in fields.items():
+        if name not in body:
+            if name == "spreadsheet_id":
+                problems.append({"field": name, "message": "required"})
+            continue
+        try:
+            parsed[name] = parse(body[name])
+        except ValueError as exc:
+            problems.append({"field": name, "message": str(exc)})
+    if problems:
+        raise BadRequest(problems)
+    return parsed
+
+
+def _sheet_id(value: Any) -> str:
+    if not isinstance(value, str) or not SPREADSHEET_ID.match(value):
+        raise ValueError("a spreadsheet id: the part of its address between /d/ and /edit")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("true or false")
+    return value
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        raise ValueError("a date written YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("a real date written YYYY-MM-DD") from None
+
+
+def _summary_response(summary: dict[str, Any]) -> Response:
+    g.counts = {
+        "students": summary.get("students"),
+        "outcomes": summary.get("outcomes"),
+        "evidence": summary.get("evidence"),
+        "warnings": len(summary.get("warnings", ())),
+        "written": summary.get("written"),
+        "api_calls": summary.get("api_calls"),
+    }
+    return jsonify(summary)
+
+
+def _policy_library(path: str) -> list[dict[str, Any]]:
+    """The library as JSON. `rows` makes the policy the workbook's Default when written."""
+    import dataclasses
+
+    from policy_engine import METHODS
+    from sheets_backend.policies import load_policy_library, policy_tab_rows
+
+    # The method reads its parameters from these Policy fields (policy_engine.methods.Method.level).
+    fields = {"n": "n", "weight": "weight", "recent": "recent",
+              "mastery_points": "mastery_threshold"}
+    library = []
+    for name, policy in load_policy_library(path or None).items():
+        method = METHODS[policy.method]
+        params = {p.name: getattr(policy, fields.get(p.name, p.name)) for p in method.params}
+        library.append({
+            "name": name,
+            "description": policy.description,
+            "method": policy.method,
+            "params": params,
+            "rows": policy_tab_rows({"Default": dataclasses.replace(policy, name="Default")}),
+        })
+    return library
+
+
+def envelope(
+    status: int, error: dict[str, object], headers: dict[str, str] | None = None
+) -> Response:
+    """THE error response: `{"error": {"code", "message", ...}}` with `status`."""
+    g.error_code = error.get("code")
+    response = jsonify(error=error)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def _hive_error(exc: HiveError) -> Response:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="hive"'
+    return envelope(exc.status, exc.to_dict(), headers)
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    code, message = HTTP_CODES.get(status, (f"http_{status}", exc.description or "HTTP error"))
+    if status == 413:
+        limit = hive().config.max_request_bytes
+        message = f"{message} Send at most {limit:,} bytes."
+    headers = {k: v for k, v in exc.get_headers() if k == "Allow"}
+    return envelope(400 if status == 415 else status, {"code": code, "message": message}, headers)
+
+
+def _unexpected_error(exc: Exception) -> Response:
+    # Where it broke, without the exception's text: that could quote a student's name or score.
+    frames = [f"{f.filename}:{f.lineno}:{f.name}" for f in traceback.extract_tb(exc.__traceback__)]
+    log.error("unexpected error", extra={"error": type(exc).__name__, "frames": frames[-6:]})
+    return envelope(500, {
+        "code": "internal_error",
+        "message": "Something went wrong inside Hive. Nothing was written; try again, and if it "
+        f"keeps happening tell Hive's support the request id {g.get('request_id', '')}.",
+        "request_id": g.get("request_id", ""),
+    })
+
+
+def _start() -> None:
+    g.request_id = uuid.uuid4().hex
+    g.started = time.perf_counter()
+
+
+def _finish(response: Response) -> Response:
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    caller: Identity | None = g.get("caller")
+    fields = {
+        "request_id": g.get("request_id"),
+        "method": request.method,
+        "route": request.url_rule.rule if request.url_rule else None,
+        "status": response.status_code,
+        "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000),
+        "caller": caller.key if caller else None,
+        "sheet": g.get("sheet"),
+        "error_code": g.get("error_code"),
+        **(g.get("counts") or {}),
+    }
+    log.info("request", extra={k: v for k, v in fields.items() if v is not None})
+    return response
+
+
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message", "asctime", "taskName",
+}
+
+
+class JsonLinesFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message and every `extra` field."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
+            "severity": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS})
+        return json.dumps(entry, default=str)
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamps every record logged during a request (the gateway's too) with its request id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id") and has_request_context():
+            record.request_id = g.get("request_id")
+        return True
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """JSON lines on stderr for the whole process (entry points call this, never create_app)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLinesFormatter())
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())

@@ -1,0 +1,15 @@
+"""The gunicorn entry point on App Engine: `gunicorn sheets_backend.wsgi:app`, configured by HIVE_*.
+
+The one module-level app in Hive, because gunicorn imports one; everything else uses create_app.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sheets_backend.app import configure_logging, create_app
+from sheets_backend.settings import Config
+
+config = Config.from_env(os.environ)
+configure_logging(config.log_level)
+app = create_app(config)
