@@ -52,6 +52,24 @@ var HIVE_ERROR_ADVICE = {
     title: 'Google Sheets is not answering right now',
     action: 'Nothing was written. Try again in a minute.'
   },
+  auth_unavailable: {
+    title: 'Hive could not check your Google sign-in just now',
+    action: 'Nothing was written. Google\'s sign-in check did not answer; try again in a minute.'
+  },
+  request_too_large: {
+    title: 'That request was too large for Hive',
+    action: 'Nothing was written. Reload the spreadsheet and try again; if it keeps happening, ' +
+      'tell whoever set up Hive at your school.'
+  },
+  bad_request: {
+    title: 'Hive did not understand the add-on\'s request',
+    action: 'Nothing was written. Reload the spreadsheet so the newest add-on is used, then try again.'
+  },
+  internal_error: {
+    title: 'Hive hit a problem on its side',
+    action: 'Nothing was written. Try again; if it happens again, send the request id below to ' +
+      'whoever set up Hive at your school.'
+  },
   spreadsheet_too_large: {
     title: 'This spreadsheet is larger than Hive can handle in one go',
     action: 'Move old terms into another spreadsheet, then try again.'
@@ -141,6 +159,7 @@ function hiveCodeForStatus_(status) {
   if (status === 401) return 'token_invalid';
   if (status === 403) return 'sheets_forbidden';
   if (status === 404) return 'spreadsheet_not_found';
+  if (status === 409) return 'busy';
   if (status === 422) return 'template_invalid';
   if (status === 429) return 'rate_limited';
   if (status === 503) return 'sheets_unavailable';

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from sheets_backend.local_sheets.errors import ApiError
 
 _MESSAGES = {
+    403: "The caller does not have permission",
+    404: "Requested entity was not found.",
     429: (
         "Quota exceeded for quota metric 'Write requests' and limit 'Write requests per minute "
         "per user' of service 'sheets.googleapis.com' for consumer 'project_number:0'."
@@ -17,7 +19,8 @@ _MESSAGES = {
     503: "The service is currently unavailable.",
     504: "Deadline exceeded.",
 }
-_STATUS = {502: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+_STATUS = {403: "PERMISSION_DENIED", 404: "NOT_FOUND", 502: "UNAVAILABLE",
+           504: "DEADLINE_EXCEEDED"}
 
 
 @dataclass

@@ -18,7 +18,7 @@ from tests.browser.conftest import BAD_SCORE_CELL, Screenshot, Service
 
 pytestmark = pytest.mark.browser
 
-GREEN, YELLOW, RED = "rgb(183, 225, 205)", "rgb(252, 232, 178)", "rgb(244, 199, 195)"
+GREEN, YELLOW, RED = "rgb(143, 209, 208)", "rgb(255, 245, 102)", "rgb(236, 147, 147)"
 EVIL = '<img src=x onerror="window.pwned=1">'
 
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from workbooks import EVIL_NAME, read_tab
 
 from sheets_backend.cli import main
-from sheets_backend.errors import SheetsUnavailable, TemplateInvalid
+from sheets_backend.errors import HiveError, SheetsUnavailable, TemplateInvalid
 from sheets_backend.gateway import SheetsGateway, local_client
 from sheets_backend.local_sheets import LocalSheets
 from sheets_backend.recompute import recompute
@@ -242,3 +242,20 @@ def test_publish_writes_one_private_page_per_student(hive, tmp_path, capsys):
     assert sum("Ana Rivera" in t for t in texts) == 1
     assert sum("Omar Diallo" in t for t in texts) == 1
     assert not any("Ana Rivera" in t and "Omar Diallo" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "words"),
+    [(403, "sheets_forbidden", "don't have access"), (404, "spreadsheet_not_found", "not found")],
+)
+def test_sheets_refusing_access_is_told_plainly_and_nothing_is_written(hive, status, code, words):
+    service = LocalSheets()
+    sid = service.open_workbook(hive.path, autosave=True)
+    before = digest(hive.path)
+    service.faults.fail_next(status=status, count=1)
+    gateway = SheetsGateway(local_client(service, base_delay=0.0, budget=1.0), sid)
+    with pytest.raises(HiveError) as caught:
+        recompute(gateway)
+    assert caught.value.code == code and words in caught.value.message
+    assert gateway.calls.to_dict() == {"read": 1, "write": 0}  # 4xx is not retried
+    assert digest(hive.path) == before
