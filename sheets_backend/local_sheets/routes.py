@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 _SHEETS = re.compile(r"^/v4/spreadsheets(?:/(?P<id>[^/:]+))?(?P<rest>.*)$")
-_DRIVE = re.compile(r"^/drive/v3/files(?:/(?P<id>[^/]+))?(?P<rest>/copy)?$")
+_DRIVE = re.compile(
+    r"^/drive/v3/files(?:/(?P<id>[^/]+))?"
+    r"(?P<rest>/copy|/permissions(?:/(?P<permission>[^/]+))?)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,7 @@ class Route:
     spreadsheet_id: str | None = None
     range: str | None = None
     schema: str | None = None
+    permission_id: str | None = None  # Drive permissions.get/delete
 
 
 def route(method: str, host: str, path: str) -> Route | None:
@@ -66,6 +70,17 @@ def route(method: str, host: str, path: str) -> Route | None:
         fid = unquote(m.group("id")) if m.group("id") else None
         if fid is None:
             return {"POST": Route("drive.create"), "GET": Route("drive.list")}.get(method)
+        if m.group("permission"):
+            pid = unquote(m.group("permission"))
+            return {
+                "GET": Route("drive.permissions.get", fid, permission_id=pid),
+                "DELETE": Route("drive.permissions.delete", fid, permission_id=pid),
+            }.get(method)
+        if m.group("rest") == "/permissions":
+            return {
+                "GET": Route("drive.permissions.list", fid),
+                "POST": Route("drive.permissions.create", fid),
+            }.get(method)
         if m.group("rest"):
             return Route("drive.copy", fid) if method == "POST" else None
         return {

@@ -36,6 +36,8 @@ class LocalSheets:
         self._books: dict[str, Workbook] = {}
         self._lock = threading.RLock()
         self._sleep = sleep
+        # Drive (files, folders, sharing) answers in front of the Sheets routes.
+        self.drive = drive.LocalDrive(self)
 
     # -- workbooks -----------------------------------------------------------------------------
 
@@ -114,7 +116,7 @@ class LocalSheets:
 
     def session(self) -> requests.Session:
         """A requests.Session whose calls to Google's API hosts are answered by this service."""
-        return session(self)
+        return session(self.drive)  # type: ignore[arg-type]
 
     # -- HTTP ----------------------------------------------------------------------------------
 
@@ -195,39 +197,4 @@ class LocalSheets:
             )
             self._books[book.spreadsheet_id] = book
             return 200, spreadsheet.get(book, {}, self.owner)
-        return self._drive(found, params, body)
-
-    def _drive(self, found: Route, params: dict[str, Any], body: Any) -> tuple[int, Any]:
-        name, fid = found.name, found.spreadsheet_id or ""
-        if name == "drive.create":
-            book = drive.new_workbook(body.get("name") or "Untitled spreadsheet")
-            self._books[book.spreadsheet_id] = book
-            return 200, drive.created(book)
-        if name == "drive.list":
-            return 200, drive.listing(list(self._books.values()), params)
-        if fid not in self._books:
-            raise drive.file_not_found(fid)
-        book = self._books[fid]
-        if name == "drive.get":
-            return 200, drive.get(book, params)
-        if name == "drive.delete":
-            # The file on disk (if any) is left alone: only the served copy goes.
-            del self._books[fid]
-            return 204, None
-        if name == "drive.copy":
-            copy = book.clone()
-            fresh = drive.new_workbook(body.get("name") or f"Copy of {book.title}")
-            copy.spreadsheet_id, copy.title = fresh.spreadsheet_id, fresh.title
-            copy.path, copy.autosave = None, False
-            copy.created_time = copy.modified_time = fresh.created_time
-            self._books[copy.spreadsheet_id] = copy
-            return 200, drive.created(copy)
-        if name == "drive.update":
-            return 200, self._mutate(fid, lambda b: _rename(b, body))
-        raise not_found()
-
-
-def _rename(book: Workbook, body: Mapping[str, Any]) -> dict[str, Any]:
-    if body.get("name"):
-        book.title = body["name"]
-    return drive.created(book)
+        raise not_found()  # Drive's routes are answered by self.drive, in front of this service

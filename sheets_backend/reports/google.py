@@ -30,6 +30,7 @@ from sheets_backend.summary_tab import COLUMN_WIDTHS, student_block
 from sheets_backend.template import Gradebook, Student
 
 log = logging.getLogger(__name__)
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 GRADEBOOK_PROPERTY = "hiveGradebook"
 REPORT_PROPERTY = "hiveReport"
 SHARED_ROLES = frozenset({"reader", "commenter"})  # the only access Hive grants or takes away
@@ -192,10 +193,13 @@ class GooglePublisher:
     def _create(self, key: str, report: StudentReport) -> str:
         words = words_for(report.student.family_language)
         title = f"{words.gettext(REPORT_TITLE)} · {report.student.name or report.student.id}"
-        spreadsheet = self.client.create(title, folder_id=self.folder_id)
-        self._drive("patch", spreadsheet.id, json={"appProperties": {
-            GRADEBOOK_PROPERTY: self.gradebook_id, REPORT_PROPERTY: key}})
-        return str(spreadsheet.id)
+        # One files.create carrying the marks that find it again: a failure can leave no
+        # unmarked file behind for the next publish to duplicate.
+        reply = self.client.http_client.request(
+            "post", DRIVE_FILES_API_V3_URL, params={"supportsAllDrives": True},
+            json={"name": title, "mimeType": SPREADSHEET_MIME, "parents": [self.folder_id],
+                  "appProperties": {GRADEBOOK_PROPERTY: self.gradebook_id, REPORT_PROPERTY: key}})
+        return str(reply.json()["id"])
 
     def _write(self, file_id: str, report: StudentReport) -> None:
         """The student's block in the family's language, as the report's only tab."""
