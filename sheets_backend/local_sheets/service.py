@@ -34,7 +34,8 @@ class LocalSheets:
         self.owner = owner
         self.faults = Faults()
         self._books: dict[str, Workbook] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the registry of workbooks, and Drive's state
+        self._book_locks: dict[str, threading.RLock] = {}
         self._sleep = sleep
         # Drive (files, folders, sharing) answers in front of the Sheets routes.
         self.drive = drive.LocalDrive(self)
@@ -136,10 +137,17 @@ class LocalSheets:
         params["ranges"] = query.get("ranges", [])
         try:
             payload = self._parse(body, found)
-            with self._lock:
+            with self._lock_for(found.spreadsheet_id):
                 return self._dispatch(found, params, payload)
         except ApiError as error:
             return error.code, error.body()
+
+    def _lock_for(self, spreadsheet_id: str | None) -> threading.RLock:
+        """One lock per workbook: saving one teacher's file never holds up another's reads."""
+        if not spreadsheet_id:
+            return self._lock
+        with self._lock:
+            return self._book_locks.setdefault(spreadsheet_id, threading.RLock())
 
     @staticmethod
     def _parse(body: bytes | None, found: Route) -> Any:
