@@ -108,20 +108,26 @@ class CellWriter:
             self.note or self.validation or self.format_all or format_paths
         )
         self._memo: dict[tuple[int, int], tuple[Any, Any, dict[str, Any] | None]] = {}
+        self._by_text: dict[str, tuple[dict[str, Any] | None]] = {}
 
     def _format(self, current: dict[str, Any] | None, given: Any) -> dict[str, Any] | None:
+        if self.format_all:
+            # Whole formats replace: equal formats (a big write repeats a handful) share one
+            # normalised copy, found by their text.
+            text = repr(given)
+            found = self._by_text.get(text)
+            if found is None:
+                found = self._by_text[text] = (normalise_format(given) if given else None,)
+            return found[0]
         key = (id(current), id(given))
         hit = self._memo.get(key)
         if hit is not None and hit[0] is current and hit[1] is given:
             return hit[2]
-        if self.format_all:
-            result = normalise_format(given) if given else None
-        else:
-            merged = current or {}
-            source = given if isinstance(given, dict) else {}
-            for p in self.format_paths:
-                merged = copy_path(merged, source, p)
-            result = normalise_format(merged) if merged else None
+        merged = current or {}
+        source = given if isinstance(given, dict) else {}
+        for p in self.format_paths:
+            merged = copy_path(merged, source, p)
+        result = normalise_format(merged) if merged else None
         self._memo[key] = (current, given, result)
         return result
 

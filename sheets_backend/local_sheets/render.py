@@ -28,10 +28,15 @@ _OPS: dict[type, Any] = {
 }
 
 
+_ARITHMETIC = re.compile(r"^=[\s\d.+\-*/^()eE]*$")
+
+
 def evaluate(formula: str) -> Any:
     """The value of a plain-arithmetic formula (`=4/2`, `= 1 / 1024`); None for anything else.
 
     Only arithmetic is evaluated: the service stores formulas, it is not a spreadsheet engine."""
+    if not _ARITHMETIC.match(formula):
+        return None  # a function call (SPARKLINE, SUM...) is stored, never evaluated
     try:
         tree = ast.parse(formula[1:].strip().replace("^", "**"), mode="eval")
     except (SyntaxError, ValueError):

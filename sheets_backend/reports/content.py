@@ -176,13 +176,13 @@ def _trails(
     entries: dict[tuple[str, str], list[EvidenceEntry]] = {}
     levels: dict[tuple[str, str], list[float]] = {}
     work: dict[str, list[WorkItem]] = {}
-    columns = ("student_id", "outcome_id", "date", "assessment", "score", "mark", "mark_label",
+    columns = ("student_id", "outcome_id", "assessment", "score", "mark", "mark_label",
                "level_label", "counted", "value", "missing")
     codes, uniques = pd.factorize(ev["date"])  # a term has few dates: convert each once
     day_of = [d.date() for d in uniques]
     days = [day_of[c] for c in codes.tolist()]
-    for sid, oid, _, name, score, code, label, level, counted, value, gone, day in zip(
-            *(ev[c].tolist() for c in columns), days, strict=True):
+    for sid, oid, name, score, code, label, level, counted, value, gone, day in zip(
+            *(ev[c].to_numpy(dtype=object).tolist() for c in columns), days, strict=True):
         entries.setdefault((sid, oid), []).append(EvidenceEntry(
             date=day, assessment=name, score=None if code else float(score),
             mark_label=label if code else "", level_label="" if code else level,
