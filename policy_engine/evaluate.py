@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -12,14 +13,16 @@ import pandas as pd
 from policy_engine import rules
 from policy_engine.methods import method_for, validate
 from policy_engine.model import (
+    NOTED_EFFECTS,
     STATUS_WORDS,
     MarkEffect,
     MissingWork,
     Policy,
     PolicyError,
-    ReportBasis,
     Status,
 )
+from policy_engine.report_card import report_grades
+from policy_engine.retakes import number_attempts
 from policy_engine.rules import NOT_ASSESSED, ON_TRACK, STATUSES, Bools
 from policy_engine.vectorised import Floats, Groups, Ints, half_up_array
 
@@ -86,6 +89,8 @@ class _Rows:
     mark: rules.Objects
     kind: rules.Objects
     assessment: rules.Objects
+    attempt: Ints  # 1, 2, ... for retakes of one assessment; 0 for everything else
+    retakes: rules.Objects  # the assessment a retake retakes ("" for everything else)
 
 
 def evaluate(
@@ -132,7 +137,16 @@ def evaluate(
         mark=ev["mark"].fillna("").to_numpy(object)[known],
         kind=ev["type"].fillna("").to_numpy(object)[known],
         assessment=ev["assessment"].fillna("").to_numpy(object)[known],
+        attempt=np.zeros(0, dtype=np.int64),
+        retakes=np.zeros(0, dtype=object),
     )
+    attempt = number_attempts(ev)[known]
+    retakes = (
+        ev["retakes"].fillna("").to_numpy(object)[known]
+        if "retakes" in ev
+        else np.full(int(known.sum()), "", dtype=object)
+    )
+    rows = dataclasses.replace(rows, attempt=attempt, retakes=retakes)
     o_of_row = o_code[known]
     parts = []
     for name in dict.fromkeys(named):
@@ -146,7 +160,7 @@ def evaluate(
     table.insert(0, "student_id", np.repeat(student_index.to_numpy(object), n_outcomes))
     table.insert(1, "outcome_id", np.tile(outcome_index.to_numpy(object), n_students))
     table = table.reset_index(drop=True)[list(OUTCOME_COLUMNS)]
-    return Evaluation(table, _students(table, student_index, policies["Default"]))
+    return Evaluation(table, students_table(table, student_index, policies["Default"]))
 
 
 def _policy_names(
@@ -171,22 +185,34 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> pd.DataFrame:
     """One policy's cells: classify marks and types, run the method, explain the result."""
     value = rows.score.copy()
     missing = np.zeros(len(value), dtype=bool)
-    excluded = (rows.mark != "") & np.isnan(value)  # unknown marks are ignored, like EX
+    noted = np.zeros(len(value), dtype=bool)
+    excluded = np.zeros(len(value), dtype=bool)
+    # Marks are few: classify only the marked rows, once per mark of the policy.
+    marked = np.flatnonzero(rows.mark != "")
+    codes = rows.mark[marked]
+    ignored = np.isnan(value[marked])  # unknown marks are ignored, like EX
     for mark in policy.marks:
-        hit = rows.mark == mark.code.upper()
-        excluded &= ~hit
+        hit = codes == mark.code.upper()
+        at = marked[hit]
+        ignored &= ~hit
         if mark.effect is MarkEffect.LEVEL and mark.value is not None:
-            value[hit] = mark.value
+            value[at] = mark.value
         elif mark.effect is MarkEffect.MISSING:
-            missing |= hit
+            missing[at] = True
+        elif mark.effect in NOTED_EFFECTS:
+            noted[at] = True  # a lone flag has no value; beside a score the score counts
         else:
-            excluded |= hit
+            excluded[at] = True
+    excluded[marked[ignored]] = True
     has_value = ~np.isnan(value) & ~missing & ~excluded
     counted_type = pd.Series(rows.kind).isin([t.value for t in policy.counted_types]).to_numpy()
-    counted = has_value & counted_type
+    # Retakes beyond the policy's cap are tracked (in the note) but never counted.
+    cap = policy.retakes_allowed
+    beyond = rows.attempt > cap if cap is not None else np.zeros(len(value), dtype=bool)
+    counted = has_value & counted_type & ~beyond
     if policy.missing_work is MissingWork.NOT_YET:
         value[missing] = policy.scale.minimum
-        counted |= missing & counted_type
+        counted |= missing & counted_type & ~beyond
     local = np.searchsorted(cells, rows.cell)
     size = len(cells)
     idx = np.flatnonzero(counted)
@@ -207,13 +233,22 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> pd.DataFrame:
             "missing_count": np.bincount(local[missing], minlength=size),
             "counted": g.counts,
             "used": g.recent(method.recent(policy)).counts,
-            "pieces": _pieces(g, judgement.named, rows, idx),
+            "pieces": _pieces(g, judgement.named, rows, idx, policy),
             "level_label": _level_labels(judgement.level, policy),
             "level_words": number_words(judgement.level),
         }
     )
     out["level"] = out["level"].where(status != NOT_ASSESSED)
     out["explanation"], out["next_step"] = method.explain(method, out, policy)
+    uncounted = f" Not counted ({cap} {'retake' if cap == 1 else 'retakes'} allowed): "
+    at = np.flatnonzero(noted)
+    label = _mark_labels(rows.mark[at], policy) + " (" + rows.assessment[at] + ", "
+    late = np.flatnonzero(beyond & (has_value | missing))
+    out["explanation"] = (
+        out["explanation"]
+        + _listed(" Noted: ", at, label, ")", rows, local, size)
+        + _listed(uncounted, late, _names(rows, late) + ", ", "", rows, local, size)
+    )
     bands = [policy.band(s) for s in STATUSES]
     out["status"] = np.array([s.value for s in STATUSES], dtype=object)[status]
     label = np.array(
@@ -234,7 +269,7 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> pd.DataFrame:
     return out.drop(columns=["status_code", "used", "pieces", "level_words"])
 
 
-def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints) -> rules.Objects:
+def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints, policy: Policy) -> rules.Objects:
     """`Quiz 2, Oct 3: 3; Project, Nov 1: 4`: each cell's newest named evidence, oldest first."""
     pick = np.flatnonzero(named)
     per = Groups(np.zeros(len(pick)), g.group[pick], g.size)
@@ -244,19 +279,17 @@ def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints) -> rules.Objects:
         per.position[keep] - np.maximum(per.counts - _NAMED_LIMIT, 0)[per.group[keep]],
     )
     source = idx[pick]
-    # Few distinct dates and scores: format each once, then index (no per-row formatting).
-    days, day_of = np.unique(rows.date[source], return_inverse=True)
-    when = pd.DatetimeIndex(days)
-    day_words = (
-        ", "
-        + _MONTHS[when.month.to_numpy() - 1]
-        + " "
-        + when.day.to_numpy().astype(str).astype(object)
-        + ": "
-    )
-    marked = rows.mark[source] != ""
-    shown = np.where(marked, rows.mark[source], number_words(g.values[pick]))
-    text = rows.assessment[source] + day_words[day_of] + shown
+    shown = number_words(g.values[pick])
+    marked = np.flatnonzero(rows.mark[source] != "")
+    if len(marked):
+        # A family reads words, never codes: "Missing (counts as 1)", "3 (Late)".
+        at = source[marked]
+        label = _mark_labels(rows.mark[at], policy)
+        beside = ~np.isnan(rows.score[at])
+        shown[marked] = np.where(
+            beside, shown[marked] + " (" + label + ")", label + " (counts as " + shown[marked] + ")"
+        )
+    text = _names(rows, source) + ", " + day_words(rows.date[source]) + ": " + shown
     out = np.full(g.size, "", dtype=object)
     extra = np.maximum(per.counts - _NAMED_LIMIT, 0)
     has_extra = extra > 0
@@ -266,6 +299,50 @@ def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints) -> rules.Objects:
         at = column == c
         sep = "" if c == 0 else "; "
         out[cell[at]] = out[cell[at]] + sep + text[at]
+    return out
+
+
+def day_words(dates: Ints) -> rules.Objects:
+    """`Oct 3` for dates as ns since the epoch; each distinct day formatted once."""
+    days, day_of = np.unique(dates, return_inverse=True)
+    when = pd.DatetimeIndex(days)
+    words = _MONTHS[when.month.to_numpy() - 1] + " " + when.day.to_numpy().astype(str).astype(object)
+    return np.asarray(words[day_of.reshape(-1)], dtype=object)
+
+
+def _mark_labels(codes: rules.Objects, policy: Policy) -> rules.Objects:
+    labels = {m.code.upper(): m.label for m in policy.marks}
+    return np.asarray(pd.Series(codes, dtype=object).map(labels).fillna("").to_numpy(object))
+
+
+def _names(rows: _Rows, at: Ints) -> rules.Objects:
+    """Assessment names; a retake says which attempt it is: `Quiz 3 retake (retake 2 of Quiz 3)`."""
+    names = rows.assessment[at].copy()
+    retake = np.flatnonzero(rows.attempt[at] > 0)
+    if len(retake):
+        which = at[retake]
+        names[retake] = (
+            names[retake] + " (retake " + rows.attempt[which].astype(str).astype(object) + " of "
+            + rows.retakes[which] + ")"
+        )
+    return names
+
+
+def _listed(prefix: str, at: Ints, before: rules.Objects, after: str, rows: _Rows, local: Ints,
+            size: int) -> rules.Objects:
+    """` Noted: Late (Quiz 2, Oct 3); Absent (Quiz 4, Nov 1).`: a few rows per cell, oldest first.
+
+    `at` are the rows to list (flags, tracked-only marks, retakes beyond the policy's cap) and
+    `before` their words ahead of the date; they are few, so this costs nothing on a big sheet.
+    """
+    out = np.full(size, "", dtype=object)
+    if not len(at):
+        return out
+    order = np.lexsort((rows.order[at], rows.date[at], local[at]))
+    at, before = at[order], before[order]
+    text = pd.Series(before + day_words(rows.date[at]) + after, dtype=object)
+    joined = text.groupby(local[at], sort=True).agg("; ".join)
+    out[joined.index.to_numpy()] = prefix + joined.to_numpy(object) + "."
     return out
 
 
@@ -294,7 +371,7 @@ def _trend(g: Groups) -> rules.Objects:
     ).astype(object)
 
 
-def _students(table: pd.DataFrame, student_index: pd.Index, default: Policy) -> pd.DataFrame:
+def students_table(table: pd.DataFrame, student_index: pd.Index, default: Policy) -> pd.DataFrame:
     """Per student: outcomes met, assessed, percent met, on track, missing. Never a rank."""
     code = np.repeat(np.arange(len(student_index)), len(table) // max(len(student_index), 1))
     status = table["status"].to_numpy(object)
@@ -314,14 +391,13 @@ def _students(table: pd.DataFrame, student_index: pd.Index, default: Policy) -> 
         out=np.full(n, np.nan),
         where=count(has_level) > 0,
     )
-    report = np.full(n, "", dtype=object)
     card = default.report_card
-    if card is not None:
-        basis = percent if card.basis is ReportBasis.PERCENT_MET else mean_level
-        for grade in sorted(card.grades, key=lambda g: g.minimum):
-            report[basis >= grade.minimum] = grade.grade
-        lowest = min(card.grades, key=lambda g: g.minimum).grade
-        report[~np.isnan(basis) & (report == "")] = lowest
+    report = (
+        np.full(n, "", dtype=object)
+        if card is None
+        else report_grades(card, percent, mean_level, code, levels,
+                           status != Status.NOT_ASSESSED.value, n)
+    )
     return pd.DataFrame(
         {
             "student_id": student_index.to_numpy(object),

@@ -288,6 +288,8 @@ def validate(policy: Policy) -> list[PolicyError]:
     if policy.recent is not None:
         checks.append((RECENT, policy.recent))
     checks.append((Param("minimum_evidence", 1, 99, 1), policy.minimum_evidence))
+    if policy.retakes_allowed is not None:
+        checks.append((Param("retakes_allowed", 0, 99, None), policy.retakes_allowed))
     for param, value in checks:
         try:
             param.check(value)

@@ -25,11 +25,13 @@ class EvidenceType(StrEnum):
 
 
 class MarkEffect(StrEnum):
-    """What a mark typed instead of a score (NY, MI, EX) does to the calculation."""
+    """What a mark typed instead of (or beside) a score does to the calculation."""
 
     LEVEL = "level"  # a real attempt, counted as the mark's value (NY = Not Yet = 1)
     MISSING = "missing"  # tracked in missing_count; counted only if the policy says so
-    EXCLUDED = "excluded"  # ignored entirely (excused)
+    EXCLUDED = "excluded"  # ignored entirely (EX excused, NA not assessed for this student)
+    FLAG = "flag"  # shown in the note; beside a score ("3 L") the score counts as usual
+    NONE = "none"  # tracked only: shown in the note, never counted (AB absent)
 
 
 class MissingWork(StrEnum):
@@ -44,6 +46,7 @@ class ReportBasis(StrEnum):
 
     PERCENT_MET = "percent_met"
     MEAN_LEVEL = "mean_level"
+    RULES = "rules"  # conjunctive: "A every 3 and majority 4; B every 2; F"
 
 
 class PolicyError(ValueError):
@@ -119,7 +122,10 @@ class Scale:
 
 @dataclass(frozen=True)
 class Mark:
-    """A code typed instead of a score: `NY` (Not Yet, counts as 1), `MI`, `EX` (excused)."""
+    """A code typed instead of a score: `NY` (Not Yet, counts as 1), `MI`, `EX` (excused).
+
+    `label` is what a family reads ("Late"): codes never reach a family.
+    """
 
     code: str
     label: str
@@ -145,11 +151,53 @@ class Grade:
 
 
 @dataclass(frozen=True)
+class Quantifier(StrEnum):
+    """How many of a student's assessed outcomes a report-card condition needs."""
+
+    EVERY = "every"  # all of them
+    MAJORITY = "majority"  # more than half
+    HALF = "half"  # at least half
+    ANY = "any"  # at least one
+    PERCENT = "percent"  # at least `percent` percent
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`majority 4`: a share of the assessed outcomes with a level at or above `minimum`."""
+
+    quantifier: Quantifier
+    minimum: float
+    percent: float = 0.0
+
+    def describe(self) -> str:
+        if self.quantifier is Quantifier.PERCENT:
+            return f"{_num(self.percent)}% {_num(self.minimum)}"
+        return f"{self.quantifier.value} {_num(self.minimum)}"
+
+
+@dataclass(frozen=True)
+class GradeRule:
+    """`A every 3 and majority 4`: the grade when every condition holds (none: everyone else)."""
+
+    grade: str
+    conditions: tuple[Condition, ...] = ()
+
+    def describe(self) -> str:
+        conditions = " and ".join(c.describe() for c in self.conditions)
+        return f"{self.grade} {conditions}".strip()
+
+
+@dataclass(frozen=True)
 class ReportCard:
-    """Turns a student's outcomes into one report-card grade (a letter or a number)."""
+    """Turns a student's outcomes into one report-card grade (a letter or a number).
+
+    `grades` are steps of percent met or mean level; `rules` (basis RULES) are tried in order and
+    the first whose conditions all hold gives the grade.
+    """
 
     basis: ReportBasis
-    grades: tuple[Grade, ...]
+    grades: tuple[Grade, ...] = ()
+    rules: tuple[GradeRule, ...] = ()
 
     def grade_for(self, value: float) -> str:
         """The grade of the highest step at or below `value`; the lowest step's grade below that."""
@@ -160,6 +208,8 @@ class ReportCard:
         return chosen.grade
 
     def describe(self) -> str:
+        if self.basis is ReportBasis.RULES:
+            return "rules: " + "; ".join(rule.describe() for rule in self.rules)
         steps = "; ".join(f"{g.grade} {_num(g.minimum)}" for g in self.grades)
         basis = "percent met" if self.basis is ReportBasis.PERCENT_MET else "mean level"
         return f"{basis}: {steps}"
@@ -173,6 +223,16 @@ DEFAULT_MARKS = (
     Mark("MI", "Missing", MarkEffect.MISSING),
     Mark("EX", "Excused", MarkEffect.EXCLUDED),
 )
+# The marks a school's sheet knows without saying so (sheets_backend adds them to every policy
+# whose Marks setting is blank). Not in DEFAULT_MARKS until the family catalogs translate their
+# words (sheets_backend/i18n.py checks DEFAULT_MARKS against its message ids).
+SCHOOL_MARKS = DEFAULT_MARKS + (
+    Mark("L", "Late", MarkEffect.FLAG),
+    Mark("AB", "Absent", MarkEffect.NONE),
+    Mark("NA", "Not assessed", MarkEffect.EXCLUDED),
+)
+# Marks whose code is shown in the note rather than counted (flags and tracked-only codes).
+NOTED_EFFECTS = frozenset({MarkEffect.FLAG, MarkEffect.NONE})
 DEFAULT_BANDS = (
     Band(Status.MASTERED, STATUS_WORDS[Status.MASTERED], "#8fd1d0"),
     Band(Status.ON_TRACK, STATUS_WORDS[Status.ON_TRACK], "#fff566"),
@@ -188,7 +248,9 @@ class Policy:
     `method` is a key of `policy_engine.METHODS`; `n`, `weight` and `recent` are its parameters
     (each method reads only the ones it takes). `on_track_threshold` is used by level methods
     (average, decaying average, ...): at or above it and below `mastery_threshold` is On track;
-    None means the scale level just below the mastery threshold.
+    None means the scale level just below the mastery threshold. `override_expires`: a teacher's
+    override stops applying once counted evidence dated after it arrives. `retakes_allowed`: how
+    many retakes of one assessment count (None: all of them).
     """
 
     name: str = "Default"
@@ -207,6 +269,8 @@ class Policy:
     bands: tuple[Band, ...] = DEFAULT_BANDS
     report_card: ReportCard | None = None
     description: str = ""
+    override_expires: bool = False
+    retakes_allowed: int | None = None
 
     def band(self, status: Status) -> Band:
         """The band for `status`; not assessed has no words and no colour."""

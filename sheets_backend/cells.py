@@ -12,7 +12,7 @@ import pandas as pd
 from dateutil import parser as date_parser
 
 from sheets_backend.problems import Problem, Reason, cell_ref, tab_ref
-from sheets_backend.snapshot import Tab, normalise_name
+from sheets_backend.snapshot import Snapshot, Tab, normalise_name
 
 SHEETS_EPOCH = pd.Timestamp("1899-12-30")
 # A typed date has digits joined by a separator (10/3, 2026-10-03) or names a month (Oct 3).
@@ -136,3 +136,64 @@ def missing_tab(name: str, *, fatal: bool) -> Problem:
         message=f'there is no "{name}" tab; use Hive > Insert Hive template tabs to add it',
         fatal=fatal,
     )
+
+
+# A tab's layout, by the headers a teacher cannot rename without breaking it: how a renamed
+# template tab ("Gradebook T1" holding the Scores layout) is recognised.
+SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # name: (row-1 headers that must all be present, row-1 headers that must be absent)
+    "Roster": (("student id", "student name"), ("outcome id",)),
+    "Outcomes": (("outcome id", "outcome"), ("student id",)),
+    "Evidence": (("student id", "outcome id", "date", "score"), ()),
+    "Overrides": (("student id", "outcome id", "reason"), ("score",)),
+    "Policy": (("setting", "default"), ()),
+}
+_LABELS = ("outcome", "date")
+
+
+def find_tab(snapshot: Snapshot, name: str, problems: list[Problem]) -> Tab | None:
+    """The teacher's tab called `name`; failing that, the one renamed tab with its layout.
+
+    A tab found by its layout is used with a warning naming it, so the teacher can confirm. Two
+    tabs with the layout are ambiguous: neither is used, and the warning names both.
+    """
+    found = snapshot.find(name)
+    if found is not None:
+        return found
+    taken = {normalise_name(n) for n in (*SIGNATURES, "Scores", "Behavior", "Mentoring")}
+    candidates = [
+        tab for tab in snapshot.tabs
+        if not tab.hive_owned and normalise_name(tab.title) not in taken
+        and has_layout(tab, name)
+    ]
+    if len(candidates) == 1:
+        tab = candidates[0]
+        problems.append(Problem(
+            tab_ref(tab.title), Reason.TAB_RENAMED,
+            f'there is no "{name}" tab, but "{tab.title}" has its layout, so Hive read it as '
+            f'the {name} tab; rename it "{name}" to confirm'))
+        return tab
+    if len(candidates) > 1:
+        titles = ", ".join(f'"{t.title}"' for t in candidates)
+        problems.append(Problem(
+            tab_ref(candidates[0].title), Reason.TAB_RENAMED,
+            f'there is no "{name}" tab, and {titles} all have its layout; Hive used none of '
+            f'them: rename the one to use "{name}"'))
+    return None
+
+
+def has_layout(tab: Tab, name: str) -> bool:
+    """Whether `tab`'s headers (and, for Scores, its Outcome and Date label rows) match `name`."""
+    header = {normalise_name(v) for v in (tab.rows[0] if tab.rows else ())} - {""}
+    if name == "Scores":
+        if "student id" not in header:
+            return False
+        col = [normalise_name(v) for v in tab.rows[0]].index("student id")
+        labels = {normalise_name(tab.value(r, col)) for r in range(1, min(len(tab.rows), 8))}
+        return all(label in labels for label in _LABELS)
+    if name not in SIGNATURES:
+        return False
+    present, absent = SIGNATURES[name]
+    if name == "Roster" and has_layout(tab, "Scores"):
+        return False
+    return all(h in header for h in present) and not any(h in header for h in absent)

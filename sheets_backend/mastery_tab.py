@@ -21,6 +21,7 @@ SUMMARY_HEADERS = (
     "Incentive eligible",
 )
 MENTORING_HEADERS = ("Mentor", "Last check-in")
+OVERRIDDEN = "✎"  # in the cell text, not only a colour: an override is visible in any view
 
 
 def mastery_tab(book: Gradebook, outcomes: pd.DataFrame, students: pd.DataFrame) -> TabContent:
@@ -35,7 +36,7 @@ def mastery_tab(book: Gradebook, outcomes: pd.DataFrame, students: pd.DataFrame)
     ]
     extra = SUMMARY_HEADERS + (MENTORING_HEADERS if book.mentoring is not None else ())
     header += [text_cell(h, bold=True, background=HEADER_COLOUR, wrap=True) for h in extra]
-    labels = outcomes["label"].to_numpy(dtype=object).reshape(n_students, n_outcomes)
+    labels = _labels(outcomes).reshape(n_students, n_outcomes)
     colours = outcomes["colour"].to_numpy(dtype=object).reshape(n_students, n_outcomes)
     notes = _notes(outcomes).reshape(n_students, n_outcomes)
     per_student = students.set_index("student_id")
@@ -63,6 +64,15 @@ def _status_cell(label: str, fmt: dict[str, object] | None, note: str) -> CellDa
     if note:
         cell["note"] = note
     return cell
+
+
+def _labels(outcomes: pd.DataFrame) -> np.ndarray:
+    """The status words; an overridden status carries the override mark ("Mastered ✎")."""
+    labels = outcomes["label"].fillna("").astype(str)
+    if "override" in outcomes:
+        overridden = outcomes["override"].fillna("").astype(str) != ""
+        labels = labels.where(~overridden, labels + f" {OVERRIDDEN}")
+    return labels.to_numpy(dtype=object)
 
 
 def _notes(outcomes: pd.DataFrame) -> np.ndarray:

@@ -14,15 +14,19 @@ import yaml
 from policy_engine import (
     ALIASES,
     METHODS,
+    SCHOOL_MARKS,
     Band,
+    Condition,
     EvidenceType,
     Grade,
+    GradeRule,
     Level,
     Mark,
     MarkEffect,
     MissingWork,
     Policy,
     PolicyError,
+    Quantifier,
     ReportBasis,
     ReportCard,
     Scale,
@@ -138,7 +142,11 @@ def _missing(value: object) -> MissingWork:
 
 _MARK = re.compile(r"^(\S+)\s+(.+?)\s*=\s*(.+)$")
 _EFFECTS = {"missing": MarkEffect.MISSING, "excluded": MarkEffect.EXCLUDED,
-            "excused": MarkEffect.EXCLUDED, "ignored": MarkEffect.EXCLUDED}
+            "excused": MarkEffect.EXCLUDED, "ignored": MarkEffect.EXCLUDED,
+            "flag": MarkEffect.FLAG, "flagonly": MarkEffect.FLAG, "none": MarkEffect.NONE,
+            "trackedonly": MarkEffect.NONE, "tracked": MarkEffect.NONE}
+_EFFECT_WORDS = {MarkEffect.MISSING: "missing", MarkEffect.EXCLUDED: "excluded",
+                 MarkEffect.FLAG: "flag", MarkEffect.NONE: "none"}
 
 
 def _marks(value: object) -> tuple[Mark, ...]:
@@ -154,7 +162,8 @@ def _marks(value: object) -> tuple[Mark, ...]:
             try:
                 marks.append(Mark(code, label, MarkEffect.LEVEL, _number(effect)))
             except _Bad:
-                raise _Bad(f'"{item}": {effect} is not a number, missing or excluded') from None
+                raise _Bad(f'"{item}": {effect} is not a level (a number), flag, none, missing '
+                           "or excluded") from None
     return tuple(marks)
 
 
@@ -175,13 +184,41 @@ def _bands(value: object) -> tuple[Band, ...]:
     return tuple(bands)
 
 
-_BASES = {"percentmet": ReportBasis.PERCENT_MET, "meanlevel": ReportBasis.MEAN_LEVEL}
+_BASES = {"percentmet": ReportBasis.PERCENT_MET, "meanlevel": ReportBasis.MEAN_LEVEL,
+          "rules": ReportBasis.RULES}
+_QUANTIFIERS = {"every": Quantifier.EVERY, "all": Quantifier.EVERY, "majority": Quantifier.MAJORITY,
+                "most": Quantifier.MAJORITY, "half": Quantifier.HALF, "any": Quantifier.ANY}
+_CONDITION = re.compile(
+    r"^(every|all|majority|most|half|any|(\d+(?:\.\d+)?)\s*%)\s+(?:at\s+)?(-?\d+(?:\.\d+)?)"
+    r"(?:\s+or\s+above)?$", re.I)
+_RULES_EXAMPLE = '"rules: A every 3 and majority 4; B every 2; C"'
+
+
+def _rule(item: str) -> GradeRule:
+    """`A every 3 and majority 4` -> a grade and the conditions that must all hold."""
+    grade, _, rest = item.strip().partition(" ")
+    conditions = []
+    for part in re.split(r"\s+and\s+|\s*,\s*", rest.strip()) if rest.strip() else []:
+        match = _CONDITION.match(part.strip())
+        if not match:
+            raise _Bad(f'"{part.strip()}" in "{item}" is not a condition (write a quantifier - '
+                       "every, majority, half, any or a percent - then a level: "
+                       '"majority 4")')
+        quantifier = Quantifier.PERCENT if match[2] else _QUANTIFIERS[match[1].casefold()]
+        conditions.append(Condition(quantifier, float(match[3]), float(match[2] or 0)))
+    return GradeRule(grade, tuple(conditions))
 
 
 def _report_card(value: object) -> ReportCard | None:
     if _key(value) in {"", "none"}:
         return None
     basis, _, steps = str(value).partition(":")
+    if _key(basis) == "rules":
+        rules = tuple(_rule(item) for item in _items(steps))
+        if not rules or rules[-1].conditions:
+            raise _Bad(f"{_shown(value)} must end with a grade for everyone else, with no "
+                       f"condition ({_RULES_EXAMPLE})")
+        return ReportCard(ReportBasis.RULES, rules=rules)
     grades = []
     for item in _items(steps):
         grade, _, minimum = item.rpartition(" ")
@@ -193,7 +230,8 @@ def _report_card(value: object) -> ReportCard | None:
             example = 'write the grade then its minimum: "A 90"'
             raise _Bad(f'"{item}" is not a grade ({example})') from None
     if _key(basis) not in _BASES or not grades:
-        raise _Bad(f"{_shown(value)} is not a report card (\"percent met: A 90; B 80; F 0\")")
+        raise _Bad(f"{_shown(value)} is not a report card (\"percent met: A 90; B 80; F 0\" "
+                   f"or {_RULES_EXAMPLE})")
     return ReportCard(_BASES[_key(basis)], tuple(grades))
 
 
@@ -202,9 +240,9 @@ def _num(value: float) -> int | float:
 
 
 def _format_marks(marks: tuple[Mark, ...]) -> str:
-    words = {MarkEffect.MISSING: "missing", MarkEffect.EXCLUDED: "excluded"}
     return "; ".join(
-        f"{m.code} {m.label} = {words.get(m.effect) or f'{_num(m.value or 0)}'}" for m in marks
+        f"{m.code} {m.label} = {_EFFECT_WORDS.get(m.effect) or f'{_num(m.value or 0)}'}"
+        for m in marks
     )
 
 
@@ -254,14 +292,26 @@ SETTINGS: tuple[Setting, ...] = (
             "Missing work is never a zero: it is tracked, or counted as the lowest level.",
             _missing, lambda v: "not counted" if v is MissingWork.NOT_COUNTED
             else "counts as Not Yet"),
-    Setting("Marks", "marks", '"NY Not Yet = 1; MI Missing = missing; EX Excused = excluded"',
-            "Codes typed instead of a score, and what each does.", _marks, _format_marks),
+    Setting("Marks", "marks", '"NY Not Yet = 1; MI Missing = missing; EX Excused = excluded; '
+            'L Late = flag; AB Absent = none; NA Not assessed = excluded"',
+            "Codes typed instead of a score, and what each does: a level (a number), flag "
+            "(shown in the note; '3 L' keeps the 3), none (tracked only), missing or excluded.",
+            _marks, _format_marks),
     Setting("Bands", "bands", '"Mastered #8fd1d0; On track #fff566; Not Yet #ec9393"',
             "Words and cell colours for Mastered, On track and Not Yet, in that order.", _bands,
             lambda bands: "; ".join(f"{b.label} {b.colour}".strip() for b in bands)),
-    Setting("Report card", "report_card", '"percent met: A 90; B 80; C 70; D 60; F 0" or blank',
-            "How a student's outcomes become one report-card grade (percent met or mean level).",
+    Setting("Report card", "report_card", '"percent met: A 90; B 80; C 70; D 60; F 0", '
+            f"{_RULES_EXAMPLE}, or blank",
+            "How a student's outcomes become one report-card grade (percent met, mean level, "
+            "or rules whose conditions must all hold).",
             _report_card, lambda v: "" if v is None else v.describe()),
+    Setting("Override expires with new evidence", "override_expires", "yes or no",
+            "An override on the Overrides tab stops applying once counted evidence dated after "
+            "it arrives (a warning names the override's cell).", _yes_no,
+            lambda v: "yes" if v else "no"),
+    Setting("Retakes allowed", "retakes_allowed", "0..99 or blank for no limit",
+            "How many retakes of one assessment count; later attempts are tracked, not counted.",
+            _optional_integer, lambda v: "" if v is None else v),
     Setting("Description", "description", "any text",
             "The policy in plain words for families.",
             lambda v: "" if _key(v) == "none" else str(v).strip()),
@@ -272,7 +322,7 @@ _BY_FIELD = {s.field: s for s in SETTINGS}
 
 def _build(name: str, cells: Mapping[str, object]) -> tuple[Policy | None, list[tuple[str, str]]]:
     """A Policy from raw values keyed by field, or every unreadable or invalid field's message."""
-    values: dict[str, Any] = {"name": name}
+    values: dict[str, Any] = {"name": name, "marks": SCHOOL_MARKS}
     bad: list[tuple[str, str]] = []
     for field, raw in cells.items():
         setting = _BY_FIELD[field]
@@ -401,6 +451,12 @@ def load_policy_library(path: Path | str | None = None) -> dict[str, Policy]:
 
 
 def default_policies() -> dict[str, Policy]:
-    """The policies of a workbook with no Policy tab: MS 442's demonstrations policy as Default."""
+    """The policies of a workbook with no Policy tab: MS 442's demonstrations policy as Default.
+
+    The school marks the library entry does not list (L Late, AB Absent, NA) are added, so a
+    teacher without a Policy tab can type them.
+    """
     policy = load_policy_library()[DEFAULT_LIBRARY_POLICY]
-    return {"Default": dataclasses.replace(policy, name="Default")}
+    codes = {m.code for m in policy.marks}
+    marks = policy.marks + tuple(m for m in SCHOOL_MARKS if m.code not in codes)
+    return {"Default": dataclasses.replace(policy, name="Default", marks=marks)}

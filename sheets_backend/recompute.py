@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections import Counter
@@ -13,14 +14,16 @@ import policy_engine
 from policy_engine import STATUS_WORDS, Status
 from sheets_backend.errors import TemplateInvalid
 from sheets_backend.gateway import SheetsGateway
+from sheets_backend.groups_tab import GROUPS, groups_tab
 from sheets_backend.mastery_tab import MASTERY, mastery_tab
+from sheets_backend.overrides import expired_problems
 from sheets_backend.plan import WritePlan, build_plan
 from sheets_backend.problems import Problem
 from sheets_backend.summary_tab import STUDENT_SUMMARY, summary_tab
 from sheets_backend.template import Gradebook, read_gradebook
 
 log = logging.getLogger(__name__)
-OUTPUT_TABS = (MASTERY, STUDENT_SUMMARY)
+OUTPUT_TABS = (MASTERY, STUDENT_SUMMARY, GROUPS)
 NOT_ASSESSED_WORDS = "Not assessed"
 
 
@@ -67,6 +70,7 @@ def recompute(
     contents = [
         mastery_tab(book, evaluation.outcomes, evaluation.students),
         summary_tab(book, evaluation.outcomes, evaluation.students, as_of=as_of),
+        groups_tab(book, evaluation),
     ]
     plan = build_plan(snapshot, contents)
     if not dry_run:
@@ -103,6 +107,9 @@ def _evaluate(
         outcome_policy=book.outcome_policy,
         as_of=as_of,
     )
+    evaluation, expired = policy_engine.apply_overrides(evaluation, book.overrides, book.policies)
+    if len(expired):
+        book = dataclasses.replace(book, problems=book.problems + expired_problems(expired))
     return book, evaluation
 
 

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from policy_engine import EvidenceType, Policy
+from policy_engine import EvidenceType, MarkEffect, Policy
+from policy_engine.retakes import number_attempts
 from sheets_backend.cells import find_headers, is_blank, parse_dates, text
 from sheets_backend.problems import Problem, Reason, cell_ref
 from sheets_backend.snapshot import Tab, normalise_name
@@ -27,6 +28,7 @@ EVIDENCE_COLUMNS = (
     "type",
     "order",
     "cell",
+    "retakes",
 )
 TYPES = {t.value: t.value for t in EvidenceType} | {
     "": EvidenceType.SUMMATIVE.value,
@@ -49,6 +51,7 @@ def empty_evidence() -> pd.DataFrame:
             "type": pd.Series([], dtype=str),
             "order": pd.Series([], dtype="int64"),
             "cell": pd.Series([], dtype=str),
+            "retakes": pd.Series([], dtype=str),
         }
     )
 
@@ -109,95 +112,7 @@ def read_scores_tab(
     meta = pd.DataFrame(columns).set_index("col")
     frame = frame.join(meta, on="col")
     frame["order"] = frame["col"].astype("int64")
-    return _classify(frame, tab.title, outcome_policies, problems)
-
-
-def read_evidence_tab(
-    tab: Tab | None,
-    student_ids: set[str],
-    outcome_policies: Mapping[str, Policy],
-    problems: list[Problem],
-) -> pd.DataFrame:
-    """The long form: one piece of evidence per row (Student ID, Outcome ID, Date, Score, ...)."""
-    if tab is None:
-        return empty_evidence()
-    required = ("Student ID", "Outcome ID", "Date", "Score")
-    headers, header_problems = find_headers(tab, required, ("Assessment", "Type"))
-    if header_problems:
-        problems.extend(
-            Problem(p.cell, p.reason, p.message + "; the Evidence tab was skipped")
-            for p in header_problems
-        )
-        return empty_evidence()
-    body = tab.rows[1:]
-    names = list(headers.columns)
-    table = pd.DataFrame(
-        [[cells[c] if c < len(cells) else "" for c in headers.columns.values()] for cells in body],
-        columns=names,
-        dtype=object,
-    )
-    if table.empty:
-        return empty_evidence()
-    table["row"] = np.arange(1, len(table) + 1)
-    table = table[table["Score"].map(lambda v: not is_blank(v))]
-    col = headers.columns
-    frame = pd.DataFrame(
-        {
-            "raw": table["Score"],
-            "row": table["row"],
-            "col": col["Score"],
-            "student_id": table["Student ID"].map(text),
-            "outcome_id": table["Outcome ID"].map(text),
-            "assessment": table["Assessment"].map(text) if "Assessment" in table else "Evidence",
-            "type_raw": table["Type"].map(text) if "Type" in table else "",
-        }
-    )
-    frame["date"] = parse_dates(table["Date"])
-    keep = np.ones(len(frame), dtype=bool)
-    for i, (row, sid, oid, date, kind, raw_date) in enumerate(
-        zip(
-            frame["row"],
-            frame["student_id"],
-            frame["outcome_id"],
-            frame["date"],
-            frame["type_raw"],
-            table["Date"],
-            strict=True,
-        )
-    ):
-        # One pass over rows of the long tab to name each bad cell; the hot path is _classify.
-        problem = None
-        if sid not in student_ids:
-            problem = (
-                col["Student ID"],
-                Reason.UNKNOWN_STUDENT,
-                f'Student ID "{sid}" is not on the Roster; this evidence was skipped',
-            )
-        elif oid not in outcome_policies:
-            problem = (
-                col["Outcome ID"],
-                Reason.UNKNOWN_OUTCOME,
-                f'outcome "{oid}" is not on the Outcomes tab; this evidence was skipped',
-            )
-        elif pd.isna(date):
-            problem = (
-                col["Date"],
-                Reason.BAD_DATE,
-                f'"{text(raw_date)}" is not a date; this evidence was skipped',
-            )
-        elif normalise_name(kind) not in TYPES:
-            problem = (
-                col.get("Type", 0),
-                Reason.BAD_TYPE,
-                f'"{kind}" is not a type (summative, formative or update); skipped',
-            )
-        if problem:
-            keep[i] = False
-            problems.append(Problem(cell_ref(tab.title, row + 1, problem[0] + 1), *problem[1:]))
-    frame = frame[keep].copy()
-    frame["type"] = frame["type_raw"].map(lambda k: TYPES[normalise_name(k)])
-    frame["order"] = (1_000_000 + frame["row"]).astype("int64")
-    return _classify(frame.drop(columns="type_raw"), tab.title, outcome_policies, problems)
+    return classify(frame, tab.title, outcome_policies, problems)
 
 
 def _label_rows(tab: Tab, id_col: int) -> dict[str, int]:
@@ -221,6 +136,9 @@ def _assessment_columns(
     header = tab.rows[0] if tab.rows else []
     width = max((len(r) for r in tab.rows), default=0)
     by_upper = {oid.upper(): oid for oid in outcome_policies}
+    names = {normalise_name(text(v)): text(v) for c, v in enumerate(header) if c not in skip_cols}
+    merged_from: tuple[str, Any, str] | None = None
+    first_student = max(label_rows.values()) + 1
     columns = []
     for col in range(width):
         if col in skip_cols:
@@ -231,11 +149,20 @@ def _assessment_columns(
         raw_type = text(tab.value(label_rows["type"], col)) if "type" in label_rows else ""
         if not name and not raw_outcome:
             continue  # an empty spacer column
+        if not name and merged_from is not None:
+            # The Sheets API returns a merged range's value only in its top-left cell: a column
+            # with an outcome but no name continues the assessment to its left ("Unit 1 Test"
+            # over C1:E1, one outcome per column), and so do its blank date and type.
+            name = merged_from[0]
+            if is_blank(raw_date) and not raw_type:
+                raw_date, raw_type = merged_from[1], merged_from[2]
+        elif name:
+            merged_from = (name, raw_date, raw_type)
         where = {k: cell_ref(tab.title, r + 1, col + 1) for k, r in label_rows.items()}
         label = name or f"column {cell_ref(tab.title, 1, col + 1).split('!')[1][:-1]}"
         outcome = by_upper.get(raw_outcome.upper())
         date = parse_dates([raw_date])[0]
-        kind = TYPES.get(normalise_name(raw_type))
+        kind, retakes = parse_type(raw_type)
         if not raw_outcome:
             problems.append(
                 Problem(
@@ -245,12 +172,15 @@ def _assessment_columns(
                 )
             )
         elif outcome is None:
+            scored = sum(not is_blank(tab.value(r, col)) for r in range(first_student, len(tab.rows)))
             problems.append(
                 Problem(
                     where["outcome"],
-                    Reason.UNKNOWN_OUTCOME,
-                    f'outcome "{raw_outcome}" of "{label}" is not on the Outcomes '
-                    "tab; its scores were skipped (never re-tagged)",
+                    Reason.ORPHANED_EVIDENCE if scored else Reason.UNKNOWN_OUTCOME,
+                    f'outcome "{raw_outcome}" of "{label}" is not on the Outcomes tab; '
+                    + (f"its {scored} {'score is' if scored == 1 else 'scores are'} orphaned: "
+                       "skipped, never re-tagged to another outcome" if scored else
+                       "its scores will be skipped (never re-tagged)"),
                 )
             )
         elif date is None:
@@ -273,11 +203,34 @@ def _assessment_columns(
                     f'update); the scores of "{label}" were skipped',
                 )
             )
+        elif retakes and normalise_name(retakes) not in names:
+            problems.append(
+                Problem(
+                    where["type"],
+                    Reason.BAD_TYPE,
+                    f'"{retakes}" is not an assessment on this tab (write "update: " and the '
+                    f'name in row 1 of the assessment it retakes); the scores of "{label}" '
+                    "were skipped",
+                )
+            )
         else:
             columns.append(
-                {"col": col, "outcome_id": outcome, "date": date, "assessment": label, "type": kind}
+                {"col": col, "outcome_id": outcome, "date": date, "assessment": label,
+                 "type": kind, "retakes": names.get(normalise_name(retakes), "") if retakes else ""}
             )
     return columns
+
+
+def parse_type(raw: str) -> tuple[str | None, str]:
+    """`summative` -> ("summative", ""); `update: Quiz 3` -> ("update", "Quiz 3"): a retake.
+
+    Only an update can name the assessment it retakes; anything else is not a type (None).
+    """
+    word, colon, target = str(raw).partition(":")
+    kind = TYPES.get(normalise_name(word))
+    if colon and (kind != EvidenceType.UPDATE.value or not target.strip()):
+        return None, ""
+    return kind, target.strip()
 
 
 def _student_rows(
@@ -323,7 +276,7 @@ def _student_rows(
     return rows
 
 
-def _classify(
+def classify(
     frame: pd.DataFrame, tab: str, outcome_policies: Mapping[str, Policy], problems: list[Problem]
 ) -> pd.DataFrame:
     """Split raw cells into scores and marks, by each outcome's policy; name every cell that is
@@ -358,6 +311,7 @@ def _classify(
         by_mark = words & ~by_label & upper.isin(list(codes))
         mark[by_mark] = upper[by_mark]
         valid |= in_range | by_label | by_mark
+        _read_flagged_scores(words & ~by_label & ~by_mark, upper, policy, score, mark, valid)
         allowed_words[name] = _allowed(policy)
     bad = frame.index[~valid]
     for i in bad[:MAX_PROBLEMS_PER_KIND]:
@@ -392,9 +346,40 @@ def _classify(
             "type": keep["type"].astype(str).to_numpy(),
             "order": keep["order"].astype("int64").to_numpy(),
             "cell": cells.astype(str).to_numpy(),
+            "retakes": (
+                keep["retakes"].fillna("").astype(str).to_numpy() if "retakes" in keep else ""
+            ),
         },
         columns=list(EVIDENCE_COLUMNS),
     )
+
+
+_FLAGGED = r"^(-?\d+(?:\.\d+)?)\s*([A-Z]+)$"
+
+
+def _read_flagged_scores(
+    candidates: pd.Series,
+    upper: pd.Series,
+    policy: Policy,
+    score: pd.Series,
+    mark: pd.Series,
+    valid: pd.Series,
+) -> None:
+    """A score with a flag beside it ("3 L", "3L"): the score counts, the flag goes in the note.
+
+    Only the few typed cells that are neither a score nor a mark get here, so this costs nothing
+    on a gradebook of plain numbers.
+    """
+    flags = [m.code.upper() for m in policy.marks if m.effect is MarkEffect.FLAG]
+    if not flags or not candidates.any():
+        return
+    parts = upper[candidates].str.extract(_FLAGGED)
+    number = pd.to_numeric(parts[0], errors="coerce")
+    ok = parts[1].isin(flags) & number.between(policy.scale.minimum, policy.scale.maximum)
+    hit = ok[ok].index
+    score[hit] = number[hit]
+    mark[hit] = parts[1][hit]
+    valid[hit] = True
 
 
 def _is_number(label: str) -> bool:
@@ -410,6 +395,27 @@ def _allowed(policy: Policy) -> str:
     span = f"{scale.minimum:g} to {scale.maximum:g}"
     marks = ", ".join(m.code for m in policy.marks)
     return f"{span}, or a mark: {marks}" if marks else span
+
+
+def retake_problems(
+    evidence: pd.DataFrame, outcome_policies: Mapping[str, Policy]
+) -> list[Problem]:
+    """A warning at each retake beyond its policy's `Retakes allowed`: tracked, not counted."""
+    caps = {o: p.retakes_allowed for o, p in outcome_policies.items() if p.retakes_allowed is not None}
+    if not caps or evidence.empty:
+        return []
+    attempt = number_attempts(evidence)
+    cap = evidence["outcome_id"].map(caps).to_numpy(np.float64)
+    beyond = np.flatnonzero(attempt > np.nan_to_num(cap, nan=np.inf))
+    return [
+        Problem(
+            str(evidence["cell"].iat[i]),
+            Reason.POLICY_SETTING,
+            f'retake {attempt[i]} of "{evidence["retakes"].iat[i]}": the policy allows '
+            f"{int(cap[i])}, so this one is tracked but not counted",
+        )
+        for i in beyond[:MAX_PROBLEMS_PER_KIND]
+    ]
 
 
 def assessment_names(frame: pd.DataFrame) -> Sequence[str]:

@@ -12,19 +12,22 @@ from typing import Any
 
 import pandas as pd
 
-from policy_engine import Policy
+from policy_engine import Policy, empty_overrides
 from sheets_backend.cells import (
     column_values,
     find_headers,
+    find_tab,
     is_blank,
     missing_tab,
     parse_date,
     text,
 )
+from sheets_backend.evidence_tab import read_evidence_tab
 from sheets_backend.i18n import resolve_language
+from sheets_backend.overrides import OVERRIDES, read_overrides
 from sheets_backend.policies import default_policies, parse_policy_tab
 from sheets_backend.problems import Problem, Reason, cell_ref
-from sheets_backend.scores import read_evidence_tab, read_scores_tab
+from sheets_backend.scores import read_scores_tab, retake_problems
 from sheets_backend.snapshot import Snapshot, Tab
 
 ROSTER, OUTCOMES, SCORES, EVIDENCE, POLICY, BEHAVIOR, MENTORING = (
@@ -78,6 +81,7 @@ class Gradebook:
     incentive_eligible: Mapping[str, bool] = field(default_factory=dict)
     mentoring: Mapping[str, Mentoring] | None = None  # None: the sheet has no Mentoring tab
     problems: tuple[Problem, ...] = ()
+    overrides: pd.DataFrame = field(default_factory=empty_overrides)
 
     @property
     def outcome_policy(self) -> dict[str, str]:
@@ -91,26 +95,30 @@ class Gradebook:
 def read_gradebook(snapshot: Snapshot) -> Gradebook:
     """Read every template tab of `snapshot`, collecting all problems rather than stopping at one."""
     problems: list[Problem] = []
-    policies = _read_policies(snapshot.find(POLICY), problems)
-    students = _read_roster(snapshot.find(ROSTER), problems)
-    outcomes = _read_outcomes(snapshot.find(OUTCOMES), policies, problems)
+    policies = _read_policies(find_tab(snapshot, POLICY, problems), problems)
+    students = _read_roster(find_tab(snapshot, ROSTER, problems), problems)
+    outcomes = _read_outcomes(find_tab(snapshot, OUTCOMES, problems), policies, problems)
     frames = []
+    overrides = empty_overrides()
     if students and outcomes:
         context = (
             {s.id for s in students},
             {o.id: policies[o.policy] for o in outcomes},
         )
-        scores_tab = snapshot.find(SCORES)
-        evidence_tab = snapshot.find(EVIDENCE)
+        scores_tab = find_tab(snapshot, SCORES, problems)
+        evidence_tab = find_tab(snapshot, EVIDENCE, problems)
         if scores_tab is None and evidence_tab is None:
             problems.append(missing_tab(SCORES, fatal=False))
         if scores_tab is not None:
             frames.append(read_scores_tab(scores_tab, *context, problems))
         if evidence_tab is not None:
             frames.append(read_evidence_tab(evidence_tab, *context, problems))
+        overrides = read_overrides(find_tab(snapshot, OVERRIDES, problems), *context, problems)
     evidence = (
         pd.concat(frames, ignore_index=True) if frames else read_scores_tab(None, set(), {}, [])
     )
+    if frames:
+        problems.extend(retake_problems(evidence, context[1]))
     eligible = _read_behavior(snapshot.find(BEHAVIOR), {s.id for s in students}, problems)
     mentoring = _read_mentoring(snapshot.find(MENTORING), {s.id for s in students}, problems)
     return Gradebook(
@@ -121,6 +129,7 @@ def read_gradebook(snapshot: Snapshot) -> Gradebook:
         incentive_eligible=eligible,
         mentoring=mentoring,
         problems=tuple(problems),
+        overrides=overrides,
     )
 
 

@@ -107,3 +107,31 @@ def snapshot_of(tabs: dict[str, Rows]) -> Snapshot:
             )
         )
     return Snapshot(spreadsheet_id="test", title="Gradebook", tabs=tuple(built))
+
+
+def recompute_workbook(path: Path, **kwargs: Any) -> Any:
+    """Recompute a workbook on disk through real gspread and the local Sheets service.
+
+    Returns the `Summary`; the workbook is saved (unless `dry_run`), as a teacher's would be.
+    """
+    from sheets_backend.gateway import SheetsGateway, local_client
+    from sheets_backend.local_sheets import LocalSheets
+    from sheets_backend.recompute import recompute
+
+    service = LocalSheets()
+    sid = service.open_workbook(path, autosave=not kwargs.get("dry_run", False))
+    gateway = SheetsGateway(local_client(service, base_delay=0.0, budget=1.0), sid)
+    return recompute(gateway, **kwargs)
+
+
+def read_notes(path: Path, title: str) -> dict[tuple[str, str], tuple[Any, str]]:
+    """A Hive tab as {(row key in column A, header): (value, note)}: what a teacher sees."""
+    sheet = load_workbook(path)[title]
+    rows = list(sheet.iter_rows())
+    header = [c.value for c in rows[0]]
+    out: dict[tuple[str, str], tuple[Any, str]] = {}
+    for cells in rows[1:]:
+        key = str(cells[0].value)
+        for name, cell in zip(header, cells, strict=False):
+            out[(key, str(name))] = (cell.value, cell.comment.text if cell.comment else "")
+    return out

@@ -110,7 +110,7 @@ def test_formative_is_tracked_but_never_moves_the_level(book) -> None:
 def test_not_yet_mark_is_a_real_attempt_at_level_one(book) -> None:
     row = book.add("NY", "2024-10-01", assessment="Quiz 1").row()
     assert (row.status, row.level, row.evidence_count) == ("not_yet", 1, 1)
-    assert "Quiz 1, Oct 1: NY" in row.explanation
+    assert "Quiz 1, Oct 1: Not Yet (counts as 1)" in row.explanation
 
 
 def test_missing_is_tracked_not_counted_never_zero(book) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from policy_engine import (
+    SCHOOL_MARKS,
     Band,
     EvidenceType,
     Level,
@@ -166,7 +167,7 @@ def test_the_library_holds_the_named_policies() -> None:
 def test_default_policies_are_ms442() -> None:
     default = default_policies()["Default"]
     assert default == dataclasses.replace(Policy(), description=default.description,
-                                          report_card=default.report_card)
+                                          report_card=default.report_card, marks=SCHOOL_MARKS)
 
 
 def test_a_library_with_a_bad_setting_says_which(tmp_path) -> None:
@@ -199,3 +200,30 @@ def test_tab_rows_leave_inherited_cells_blank() -> None:
 def test_every_setting_is_documented(setting) -> None:
     docs = (Path(__file__).resolve().parents[2] / "docs" / "policies.md").read_text("utf-8")
     assert f"| {setting.name} |" in docs
+
+
+def test_a_rules_report_card_reads_and_writes_back() -> None:
+    value = "rules: A every 3 and majority 4; B all at 2 or above, most 3; C 75% 2; F"
+    policies, problems = parse_policy_tab([["Setting", "Default"], ["Report card", value]])
+    assert problems == []
+    card = policies["Default"].report_card
+    assert card is not None and card.basis is ReportBasis.RULES
+    assert card.describe() == "rules: A every 3 and majority 4; B every 2 and majority 3; C 75% 2; F"
+    again, _ = parse_policy_tab([list(r) for r in policy_tab_rows(policies)])
+    assert again["Default"].report_card == card
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        pytest.param("rules: A every 3; B most 2", "must end with a grade for everyone else",
+                     id="no-floor"),
+        pytest.param("rules: A lots of 3; F", '"lots of 3" in "A lots of 3" is not a condition',
+                     id="bad-quantifier"),
+        pytest.param("rules: A every three; F", '"every three"', id="bad-level"),
+    ],
+)
+def test_a_bad_rules_report_card_is_named_by_its_cell(value: str, words: str) -> None:
+    _, problems = parse_policy_tab([["Setting", "Default"], ["Report card", value]])
+    assert [p.cell for p in problems] == ["Policy!B2"]
+    assert words in problems[0].message

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 
+import pandas as pd
 import pytest
-from workbooks import EVIL_NAME, snapshot_of
+from workbooks import EVIL_NAME, read_notes, read_tab, recompute_workbook, snapshot_of
 
 from sheets_backend.problems import Reason
 from sheets_backend.template import read_gradebook
@@ -95,10 +97,19 @@ def test_moved_columns_are_found_by_header(base_tabs):
         pytest.param(
             lambda t: t["Scores"][1].__setitem__(3, "M9"),
             "Scores!D2",
+            Reason.ORPHANED_EVIDENCE,
+            False,
+            'outcome "M9" of "Exit Ticket 1" is not on the Outcomes tab; its 2 scores are orphaned',
+            id="unknown-outcome-with-scores",
+        ),
+        pytest.param(
+            lambda t: [r.append(v) for r, v in
+                       zip(t["Scores"], ["Quiz 9", "M9", "2026-10-01", ""], strict=False)],
+            "Scores!H2",
             Reason.UNKNOWN_OUTCOME,
             False,
-            'outcome "M9"',
-            id="unknown-outcome",
+            'outcome "M9" of "Quiz 9" is not on the Outcomes tab; its scores will be skipped',
+            id="unknown-outcome-no-scores-yet",
         ),
         pytest.param(
             lambda t: t["Scores"][4].__setitem__(5, "3+"),
@@ -223,3 +234,162 @@ def test_hundreds_of_empty_trailing_rows_change_nothing(base_tabs):
     book = read_gradebook(snapshot_of(base_tabs))
     assert book.problems == ()
     assert len(book.evidence) == 13
+
+
+def _latest_policy() -> list[list[object]]:
+    return [["Setting", "Default"], ["Method", "latest"]]
+
+
+def test_make_up_work_dated_earlier_is_not_most_recent_through_a_recompute(workbook, base_tabs):
+    # S1's Project (Oct 5) is a 3; a make-up quiz typed in a later column is dated Sep 1 and is a 1.
+    # By column the make-up is newest (Not Yet); by date the Project is (Mastered under "latest").
+    scores = base_tabs["Scores"]
+    for row, value in zip(scores, ["Make-up", "M1", datetime(2026, 9, 1), "summative", 1],
+                          strict=False):
+        row.append(value)
+    base_tabs["Policy"] = _latest_policy()
+    path = workbook(base_tabs)
+    summary = recompute_workbook(path)
+    assert summary.warnings == ()
+    value, note = read_notes(path, "Mastery")[("S1", "M1")]
+    assert value == "Mastered"
+    assert note.index("Make-up, Sep 1: 1") < note.index("Project, Oct 5: 3")
+
+
+def test_one_date_is_ordered_by_column_through_a_recompute(workbook, base_tabs):
+    scores = base_tabs["Scores"]
+    for row, value in zip(scores, ["Same day", "M1", datetime(2026, 10, 5), "summative", 1],
+                          strict=False):
+        row.append(value)  # same date as Project, one column to the right: it is the newest
+    base_tabs["Policy"] = _latest_policy()
+    path = workbook(base_tabs)
+    recompute_workbook(path)
+    assert read_notes(path, "Mastery")[("S1", "M1")][0] == "Not Yet"
+
+
+def _add_column(tabs, header, outcome, when, kind, values):
+    """Append an assessment column to Scores: header, Outcome, Date, Type, then one per student."""
+    for row, value in zip(tabs["Scores"], [header, outcome, when, kind, *values], strict=False):
+        row.extend([""] * (7 - len(row)))
+        row.append(value)
+
+
+@pytest.mark.parametrize("kind", ["update: Quiz 1", "Update:quiz 1", "retake: QUIZ 1"])
+def test_a_retake_names_the_assessment_it_retakes_in_its_type_cell(base_tabs, kind):
+    _add_column(base_tabs, "Quiz 1 retake", "M1", datetime(2026, 10, 9), kind, [4, 2])
+    book = read_gradebook(snapshot_of(base_tabs))
+    assert book.problems == ()
+    retake = book.evidence.set_index("cell").loc["Scores!H5"]
+    assert (retake["type"], retake["retakes"]) == ("update", "Quiz 1")
+    assert set(book.evidence.loc[book.evidence["cell"] != "Scores!H5", "retakes"]) <= {"", "Quiz 1"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [("update: Quiz 9", '"Quiz 9" is not an assessment on this tab'),
+     ("summative: Quiz 1", '"summative: Quiz 1" is not a type'),
+     ("update:", '"update:" is not a type')],
+)
+def test_a_bad_retake_type_is_named_by_its_cell(base_tabs, kind, words):
+    _add_column(base_tabs, "Quiz 1 retake", "M1", datetime(2026, 10, 9), kind, [4, 2])
+    found = problems_of(base_tabs)
+    problem = found[("Scores!H4", Reason.BAD_TYPE)]
+    assert words in problem.message and "were skipped" in problem.message
+
+
+def test_retakes_beyond_the_policy_cap_are_warned_tracked_and_not_counted(workbook, base_tabs):
+    base_tabs["Policy"] = [["Setting", "Default"], ["Retakes allowed", 1]]
+    _add_column(base_tabs, "Essay retake A", "L1", datetime(2026, 10, 9), "update: Essay 1", [3])
+    _add_column(base_tabs, "Essay retake B", "L1", datetime(2026, 10, 2), "update: Essay 1", [3])
+    path = workbook(base_tabs)
+    teacher = read_tab(path, "Scores")
+    summary = recompute_workbook(path)
+    [warning] = summary.warnings
+    assert warning.cell == "Scores!H5"  # typed first, but the later date: the second attempt
+    assert 'retake 2 of "Essay 1": the policy allows 1' in warning.message
+    value, note = read_notes(path, "Mastery")[("S1", "L1")]
+    assert value == "On track (1 of 3)"
+    assert "Essay retake B (retake 1 of Essay 1), Oct 2: 3" in note
+    assert "Not counted (1 retake allowed): Essay retake A (retake 2 of Essay 1), Oct 9." in note
+    assert read_tab(path, "Scores") == teacher
+
+
+def test_evidence_tab_rows_can_be_retakes(base_tabs):
+    base_tabs["Evidence"] = [
+        ["Student ID", "Outcome ID", "Date", "Score", "Assessment", "Type"],
+        ["S4", "L1", datetime(2026, 10, 2), 3, "Conference", "update: Essay 1"],
+        ["S4", "L1", datetime(2026, 10, 3), 3, "Conference", "formative: Essay 1"],
+    ]
+    book = read_gradebook(snapshot_of(base_tabs))
+    assert [(p.cell, p.reason) for p in book.problems] == [("Evidence!F3", Reason.BAD_TYPE)]
+    assert list(book.evidence.loc[book.evidence["cell"] == "Evidence!D2", "retakes"]) == ["Essay 1"]
+
+
+def _results(tabs):
+    from sheets_backend.recompute import _evaluate
+
+    book, evaluation = _evaluate(read_gradebook(snapshot_of(tabs)), None)
+    return book, evaluation.outcomes.set_index(["student_id", "outcome_id"])[
+        ["status", "label", "level", "explanation"]]
+
+
+def test_a_renamed_tab_with_the_same_headers_is_used_and_named(base_tabs):
+    _, before = _results(base_tabs)
+    base_tabs["Gradebook T1"] = base_tabs.pop("Scores")
+    book, after = _results(base_tabs)
+    [problem] = book.problems
+    assert (problem.cell, problem.reason) == ("'Gradebook T1'!A1", Reason.TAB_RENAMED)
+    assert 'Hive read it as the Scores tab; rename it "Scores" to confirm' in problem.message
+    assert after.drop(columns="explanation").equals(before.drop(columns="explanation"))
+
+
+def test_two_renamed_tabs_with_one_layout_are_ambiguous_and_neither_is_used(base_tabs):
+    base_tabs["Gradebook T1"] = base_tabs.pop("Scores")
+    base_tabs["Gradebook T2"] = copy.deepcopy(base_tabs["Gradebook T1"])
+    book = read_gradebook(snapshot_of(base_tabs))
+    reasons = {(p.cell, p.reason) for p in book.problems}
+    assert ("'Gradebook T1'!A1", Reason.TAB_RENAMED) in reasons
+    assert ("Scores!A1", Reason.MISSING_TAB) in reasons
+    assert book.evidence.empty
+
+
+def test_renaming_an_outcome_while_its_id_stays_changes_no_result(base_tabs):
+    _, before = _results(base_tabs)
+    base_tabs["Outcomes"][1][1] = "I can solve equations in one step."
+    _, after = _results(base_tabs)
+    assert after.equals(before)
+
+
+def test_deleting_an_outcome_orphans_its_evidence_and_never_retags_it(base_tabs):
+    _, before = _results(base_tabs)
+    del base_tabs["Outcomes"][3]  # L1, while Essay 1 still points to it
+    book, after = _results(base_tabs)
+    [problem] = book.problems
+    assert (problem.cell, problem.reason) == ("Scores!E2", Reason.ORPHANED_EVIDENCE)
+    assert "its 3 scores are orphaned: skipped, never re-tagged" in problem.message
+    assert "L1" not in set(book.evidence["outcome_id"])
+    assert after.equals(before.drop(index="L1", level="outcome_id"))
+
+
+def test_a_merged_header_names_every_column_it_spans(base_tabs):
+    # "Project" merged over G1:H1 (and its date and type over G3:H4): H has only its outcome.
+    for row, value in zip(base_tabs["Scores"], [None, "L1", None, None, 4, 2, None, None],
+                          strict=True):
+        row.append(value)
+    book = read_gradebook(snapshot_of(base_tabs))
+    assert book.problems == ()
+    added = book.evidence.set_index("cell").loc[["Scores!H5", "Scores!H6"]]
+    assert set(added["assessment"]) == {"Project"} and set(added["outcome_id"]) == {"L1"}
+    assert set(added["date"]) == {pd.Timestamp(2026, 10, 5)}
+
+
+def test_inserted_moved_and_spaced_columns_change_no_result(base_tabs):
+    _, before = _results(base_tabs)
+    for title in ("Roster", "Outcomes", "Scores"):
+        base_tabs[title] = [[None, *reversed(row)] for row in base_tabs[title]]
+        base_tabs[title][0] = [f"  {v} " if v else v for v in base_tabs[title][0]]
+    base_tabs["Scores"] += [[None] * 9 for _ in range(300)]
+    book, after = _results(base_tabs)
+    assert book.problems == ()
+    # Same statuses and levels; cells in the explanations moved with their columns.
+    assert after.drop(columns="explanation").equals(before.drop(columns="explanation"))
