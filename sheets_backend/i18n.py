@@ -45,7 +45,7 @@ STATUS_MESSAGES: dict[Status, str] = {
 }
 POLICY_WORDS: frozenset[str] = frozenset(
     [N_("Missing"), N_("Excused"), N_("Not Yet"), N_("Approaching"), N_("Meeting"),
-     N_("Exceeding")]
+     N_("Exceeding"), N_("Late"), N_("Absent"), N_("Not assessed")]
 )
 # Names a Roster might use that CLDR does not list as a language's name.
 EXTRA_NAMES: dict[str, str] = {
