@@ -33,6 +33,7 @@ class Reason(StrEnum):
     OVERRIDE = "override"
     TOO_LARGE = "too_large"
     UNKNOWN_LANGUAGE = "unknown_language"
+    RETAKE_LIMIT = "retake_limit"
 
 
 @dataclass(frozen=True)

@@ -410,7 +410,7 @@ def retake_problems(
     return [
         Problem(
             str(evidence["cell"].iat[i]),
-            Reason.POLICY_SETTING,
+            Reason.RETAKE_LIMIT,
             f'retake {attempt[i]} of "{evidence["retakes"].iat[i]}": the policy allows '
             f"{int(cap[i])}, so this one is tracked but not counted",
         )

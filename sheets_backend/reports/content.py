@@ -150,7 +150,7 @@ def _evidence(book: Gradebook, as_of: dt.date | None) -> pd.DataFrame:
         policy = book.policies[name]
         rows = names.eq(name)
         counted |= rows & ev["type"].isin([c.value for c in policy.counted_types])
-        scores = ev.loc[rows & (ev["mark"] == ""), "score"]
+        scores = ev.loc[rows & ev["score"].notna(), "score"]
         level_label[scores.index] = scores.map(
             {v: policy.scale.label_for(float(v)) for v in scores.unique()})
         for code in ev.loc[rows & (ev["mark"] != ""), "mark"].unique():
@@ -183,9 +183,10 @@ def _trails(
     days = [day_of[c] for c in codes.tolist()]
     for sid, oid, name, score, code, label, level, counted, value, gone, day in zip(
             *(ev[c].to_numpy(dtype=object).tolist() for c in columns), days, strict=True):
+        scored = score == score  # a flag such as L (late) can stand beside a real score
         entries.setdefault((sid, oid), []).append(EvidenceEntry(
-            date=day, assessment=name, score=None if code else float(score),
-            mark_label=label if code else "", level_label="" if code else level,
+            date=day, assessment=name, score=float(score) if scored else None,
+            mark_label=label if code else "", level_label=level if scored else "",
             practice=not counted))
         if counted and value == value:
             levels.setdefault((sid, oid), []).append(float(value))
@@ -272,6 +273,9 @@ def _evidence_text(language: str, key: tuple[Any, ...]) -> str:
                                level=words.policy_word(entry.level_label))
     else:
         result = words.number(entry.score)
+    if entry.score is not None and entry.mark_label:
+        result = words.gettext("{score} ({level})", score=result,
+                               level=words.policy_word(entry.mark_label))
     text = words.gettext("{assessment}, {date}: {result}", assessment=entry.assessment,
                          date=words.short_date(entry.date), result=result)
     if entry.practice:

@@ -259,3 +259,21 @@ def test_a_google_report_is_written_as_the_only_tab_in_the_familys_language(tmp_
     assert values[0][0] == "Ana Rivera"
     assert "Hasta ahora has alcanzado" in text and "So far" not in text
     assert "Omar" not in text and "231004528" not in text
+
+
+def test_a_late_score_shows_the_score_and_the_word_never_the_code(workbook, base_tabs):
+    from sheets_backend.gateway import SheetsGateway, local_client
+    from sheets_backend.i18n import Words
+    from sheets_backend.local_sheets import LocalSheets
+    from sheets_backend.recompute import evaluate_sheet
+    from sheets_backend.reports.content import evidence_text, student_reports
+
+    base_tabs["Scores"][4][5] = "3 L"  # S1's Quiz 2, handed in late
+    service = LocalSheets()
+    sid = service.open_workbook(workbook(base_tabs), autosave=False)
+    book, evaluation = evaluate_sheet(SheetsGateway(local_client(service), sid))
+    ana = student_reports(book, evaluation.outcomes, evaluation.students)[0]
+    m1 = next(line for line in ana.outcomes if line.outcome_id == "M1")
+    texts = [evidence_text(Words("en"), e) for e in m1.evidence]
+    assert "Quiz 2, Sep 21: 3 (Meeting) (Late)" in texts
+    assert not any(" L" in t.replace("Late", "") for t in texts)
