@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck node-test browser-deps bench clean
+.PHONY: demo test nightly lint typecheck node-test browser-deps bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ demo: $(STAMP)
 test: $(STAMP) browser-deps lint typecheck
 	$(PY) -m pytest -n 2
 	$(MAKE) node-test
+
+# The nightly-size run: 1,000 mutated workbooks through the template reader (make test runs 40).
+nightly: $(STAMP)
+	HIVE_FUZZ_RUNS=1000 $(PY) -m pytest -n 2 tests/sheets_backend/test_template_fuzz.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
