@@ -6,6 +6,7 @@ status, from `HiveError` subclasses or from Werkzeug's HTTP errors.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -40,7 +41,7 @@ from sheets_backend.auth import (
     Unauthenticated,
     bearer_token,
 )
-from sheets_backend.errors import HiveError
+from sheets_backend.errors import HiveError, OutcomeNotFound
 from sheets_backend.locks import SpreadsheetLocks
 from sheets_backend.ratelimit import RateLimited, RateLimiter
 from sheets_backend.settings import AuthMode, ClientFactory, Config, ConfigError
@@ -166,6 +167,34 @@ def validate_route() -> Response:
     return _summary_response(validate(_gateway(token, body["spreadsheet_id"])).to_dict())
 
 
+@v1.post("/groups")
+def groups_route() -> Response:
+    """One outcome's reteach groups (students who have not yet met it, by section): reads only."""
+    from sheets_backend.groups_tab import groups_for
+    from sheets_backend.recompute import evaluate_sheet
+
+    token = _authorised()
+    body = _json_body({"spreadsheet_id": _sheet_id, "outcome_id": _outcome_id})
+    if "outcome_id" not in body:
+        raise BadRequest([{"field": "outcome_id", "message": "required"}])
+    book, evaluation = evaluate_sheet(_gateway(token, body["spreadsheet_id"]))
+    outcome = next((o for o in book.outcomes if o.id == body["outcome_id"]), None)
+    if outcome is None:
+        raise OutcomeNotFound(
+            f'There is no outcome "{body["outcome_id"]}" on the Outcomes tab. Check its ID there.'
+        )
+    groups = groups_for(book, evaluation, outcome.id)
+    g.counts = {"groups": len(groups), "students": sum(len(x.members) for x in groups)}
+    return jsonify({
+        "outcome_id": outcome.id,
+        "outcome": outcome.text,
+        "groups": [
+            {"section": group.section, "members": [dataclasses.asdict(m) for m in group.members]}
+            for group in groups
+        ],
+    })
+
+
 @v1.get("/policies")
 def policies_route() -> Response:
     """The shared policy library, each policy with the Policy-tab rows that select it."""
@@ -243,6 +272,12 @@ def _sheet_id(value: Any) -> str:
     if not isinstance(value, str) or not SPREADSHEET_ID.match(value):
         raise ValueError("a spreadsheet id: the part of its address between /d/ and /edit")
     return value
+
+
+def _outcome_id(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 100:
+        raise ValueError("an Outcome ID from the Outcomes tab, e.g. M1")
+    return value.strip()
 
 
 def _bool(value: Any) -> bool:

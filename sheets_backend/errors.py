@@ -84,3 +84,10 @@ class SheetsUnavailable(HiveError):
 class SpreadsheetTooLarge(HiveError):
     code = "spreadsheet_too_large"
     status = 413
+
+
+class OutcomeNotFound(HiveError):
+    """The outcome asked about is not on the spreadsheet's Outcomes tab."""
+
+    code = "outcome_not_found"
+    status = 404

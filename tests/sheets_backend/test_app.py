@@ -459,3 +459,31 @@ class TestLocalMode:
         b = second.recompute(as_of="2026-10-30").get_json()
         assert {k: v for k, v in a.items() if k != "duration_ms"} == {
             k: v for k, v in b.items() if k != "duration_ms"}
+
+
+def test_groups_lists_who_has_not_yet_met_an_outcome_by_section_and_writes_nothing(api, folder):
+    path = folder / f"{SHEET}.xlsx"
+    before = path.read_bytes()
+    response = api.client.post("/v1/groups", json={"spreadsheet_id": SHEET, "outcome_id": "M1"},
+                               headers=api.headers)
+    assert response.status_code == 200, response.data
+    body = response.get_json()
+    assert (body["outcome_id"], body["outcome"]) == ("M1", "I can solve one-step equations.")
+    by_section = {g["section"]: [m["student_id"] for m in g["members"]] for g in body["groups"]}
+    assert by_section == {"801": ["S2"], "802": ["S3"]}  # S1 has met M1; S4 is not assessed
+    member = body["groups"][0]["members"][0]
+    assert member["status"] == "On track (1 of 3)" and member["needs"]
+    assert path.read_bytes() == before
+
+
+def test_groups_for_an_unknown_outcome_is_a_clear_404(api):
+    response = api.client.post("/v1/groups", json={"spreadsheet_id": SHEET, "outcome_id": "Z9"},
+                               headers=api.headers)
+    error = assert_envelope(response, 404, "outcome_not_found")
+    assert '"Z9"' in error["message"]
+
+
+def test_groups_needs_an_outcome(api):
+    response = api.client.post("/v1/groups", json={"spreadsheet_id": SHEET}, headers=api.headers)
+    error = assert_envelope(response, 400, "bad_request")
+    assert error["problems"] == [{"field": "outcome_id", "message": "required"}]
