@@ -19,6 +19,7 @@ from sheets_backend.local_sheets.faults import Faults
 from sheets_backend.local_sheets.model import Sheet, Workbook
 from sheets_backend.local_sheets.routes import Route, route
 from sheets_backend.local_sheets.transport import session
+from sheets_backend.local_sheets.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,11 @@ class LocalSheets:
     """An in-process Google Sheets (the part Hive uses), backed by .xlsx files or memory."""
 
     def __init__(
-        self, *, owner: str = LOCAL_OWNER, sleep: Callable[[float], None] = time.sleep
+        self,
+        *,
+        owner: str = LOCAL_OWNER,
+        sleep: Callable[[float], None] = time.sleep,
+        write_behind: bool = False,
     ) -> None:
         self.owner = owner
         self.faults = Faults()
@@ -39,6 +44,8 @@ class LocalSheets:
         self._sleep = sleep
         # Drive (files, folders, sharing) answers in front of the Sheets routes.
         self.drive = drive.LocalDrive(self)
+        # With write_behind, autosaved files are written just after the answer (see flush()).
+        self._writer = WriteBehind(self._consistent_copy) if write_behind else None
 
     # -- workbooks -----------------------------------------------------------------------------
 
@@ -98,7 +105,8 @@ class LocalSheets:
 
     @classmethod
     def from_folder(cls, folder: str | Path, **kwargs: Any) -> LocalSheets:
-        """Every *.xlsx in `folder`, each under its file stem, autosaved."""
+        """Every *.xlsx in `folder`, each under its file stem, autosaved (pass
+        `write_behind=True` to save after answering, as `serve` does)."""
         service = cls(**kwargs)
         for path in sorted(Path(folder).glob("*.xlsx")):
             if not path.name.startswith("~$"):
@@ -173,10 +181,21 @@ class LocalSheets:
         copy = book.clone()
         result = change(copy)
         copy.modified_time = drive.now()
-        if copy.autosave and copy.path is not None:
+        if copy.autosave and copy.path is not None and self._writer is None:
             xlsx.save(copy, Path(copy.path))
         book.adopt(copy)
+        if copy.autosave and copy.path is not None and self._writer is not None:
+            self._writer.schedule(sid)
         return result
+
+    def flush(self, timeout: float | None = 60.0) -> bool:
+        """Wait until every autosaved file holds its workbook's latest state (write-behind only)."""
+        return True if self._writer is None else self._writer.flush(timeout)
+
+    def _consistent_copy(self, spreadsheet_id: str) -> Workbook | None:
+        with self._lock_for(spreadsheet_id):
+            book = self._books.get(spreadsheet_id)
+            return None if book is None else book.clone()
 
     def _dispatch(self, found: Route, params: dict[str, Any], body: Any) -> tuple[int, Any]:
         name, sid, text = found.name, found.spreadsheet_id or "", found.range or ""
