@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -35,9 +35,11 @@ REPORT_TITLE = N_("Progress report")
 NO_EVIDENCE = N_("No evidence yet")
 
 
-@dataclass(frozen=True)
-class EvidenceEntry:
-    """One piece of evidence as a family reads it: when, what, and the result in words."""
+class EvidenceEntry(NamedTuple):
+    """One piece of evidence as a family reads it: when, what, and the result in words.
+
+    A named tuple, not a dataclass: a big gradebook holds half a million of them, and tuples are
+    built and hashed in C."""
 
     date: dt.date
     assessment: str
@@ -185,9 +187,8 @@ def _trails(
             *(ev[c].to_numpy(dtype=object).tolist() for c in columns), days, strict=True):
         scored = score == score  # a flag such as L (late) can stand beside a real score
         entries.setdefault((sid, oid), []).append(EvidenceEntry(
-            date=day, assessment=name, score=float(score) if scored else None,
-            mark_label=label if code else "", level_label=level if scored else "",
-            practice=not counted))
+            day, name, float(score) if scored else None, label if code else "",
+            level if scored else "", not counted))
         if counted and value == value:
             levels.setdefault((sid, oid), []).append(float(value))
         if gone:
@@ -258,14 +259,12 @@ def legend_text(words: Words, entry: LegendEntry, *, symbol: bool = True) -> str
 def evidence_text(words: Words, entry: EvidenceEntry) -> str:
     """`Quiz 2, Sep 21: 3 (Meeting)`, `Quiz 3, Oct 2: Missing`: words, never codes."""
     # Keyed by a plain tuple (hashed in C): one assessment's few results repeat for every student.
-    return _evidence_text(words.language, (entry.date, entry.assessment, entry.score,
-                                           entry.mark_label, entry.level_label, entry.practice))
+    return _evidence_text(words.language, entry)
 
 
 @lru_cache(maxsize=65536)
-def _evidence_text(language: str, key: tuple[Any, ...]) -> str:
+def _evidence_text(language: str, entry: EvidenceEntry) -> str:
     words = Words(language)
-    entry = EvidenceEntry(*key)
     if entry.score is None:
         result = words.policy_word(entry.mark_label) or words.gettext("Not counted")
     elif entry.level_label:
