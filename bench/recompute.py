@@ -17,13 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import policy_engine  # noqa: E402
 from sheets_backend.demo import write_gradebook  # noqa: E402
 from sheets_backend.gateway import SheetsGateway, local_client  # noqa: E402
 from sheets_backend.local_sheets import LocalSheets  # noqa: E402
-from sheets_backend.mastery_tab import mastery_tab  # noqa: E402
 from sheets_backend.plan import build_plan  # noqa: E402
-from sheets_backend.summary_tab import summary_tab  # noqa: E402
+from sheets_backend.recompute import evaluate_book, render_tabs  # noqa: E402
 from sheets_backend.template import read_gradebook  # noqa: E402
 
 
@@ -69,22 +67,10 @@ def main() -> None:
         book = read_gradebook(snapshot)
         stages["template -> evidence frame"] = time.perf_counter() - t
         t = time.perf_counter()
-        evaluation = policy_engine.evaluate(
-            book.evidence,
-            book.policies,
-            students=[s.id for s in book.students],
-            outcomes=[o.id for o in book.outcomes],
-            outcome_policy=book.outcome_policy,
-        )
+        book, evaluation = evaluate_book(book)
         stages["policy engine"] = time.perf_counter() - t
         t = time.perf_counter()
-        plan = build_plan(
-            snapshot,
-            [
-                mastery_tab(book, evaluation.outcomes, evaluation.students),
-                summary_tab(book, evaluation.outcomes, evaluation.students),
-            ],
-        )
+        plan = build_plan(snapshot, render_tabs(book, evaluation))
         stages["render write plan"] = time.perf_counter() - t
         t = time.perf_counter()
         gateway.apply(plan)

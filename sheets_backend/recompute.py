@@ -17,7 +17,7 @@ from sheets_backend.gateway import SheetsGateway
 from sheets_backend.groups_tab import GROUPS, groups_tab
 from sheets_backend.mastery_tab import MASTERY, mastery_tab
 from sheets_backend.overrides import expired_problems
-from sheets_backend.plan import WritePlan, build_plan
+from sheets_backend.plan import TabContent, WritePlan, build_plan
 from sheets_backend.problems import Problem
 from sheets_backend.summary_tab import STUDENT_SUMMARY, summary_tab
 from sheets_backend.template import Gradebook, read_gradebook
@@ -66,13 +66,8 @@ def recompute(
     """
     started = time.perf_counter()
     snapshot = gateway.read_snapshot()
-    book, evaluation = _evaluate(read_gradebook(snapshot), as_of)
-    contents = [
-        mastery_tab(book, evaluation.outcomes, evaluation.students),
-        summary_tab(book, evaluation.outcomes, evaluation.students, as_of=as_of),
-        groups_tab(book, evaluation),
-    ]
-    plan = build_plan(snapshot, contents)
+    book, evaluation = evaluate_book(read_gradebook(snapshot), as_of)
+    plan = build_plan(snapshot, render_tabs(book, evaluation, as_of))
     if not dry_run:
         gateway.apply(plan)
     summary = _summary(book, evaluation.outcomes["status"], plan, gateway, started, not dry_run)
@@ -91,12 +86,24 @@ def evaluate_sheet(
     gateway: SheetsGateway, *, as_of: date | None = None
 ) -> tuple[Gradebook, policy_engine.Evaluation]:
     """Read and evaluate without rendering or writing (publishing reports starts here)."""
-    return _evaluate(read_gradebook(gateway.read_snapshot()), as_of)
+    return evaluate_book(read_gradebook(gateway.read_snapshot()), as_of)
 
 
-def _evaluate(
-    book: Gradebook, as_of: date | None
+def render_tabs(
+    book: Gradebook, evaluation: policy_engine.Evaluation, as_of: date | None = None
+) -> list[TabContent]:
+    """Hive's output tabs, in the order they are written (OUTPUT_TABS)."""
+    return [
+        mastery_tab(book, evaluation.outcomes, evaluation.students),
+        summary_tab(book, evaluation.outcomes, evaluation.students, as_of=as_of),
+        groups_tab(book, evaluation),
+    ]
+
+
+def evaluate_book(
+    book: Gradebook, as_of: date | None = None
 ) -> tuple[Gradebook, policy_engine.Evaluation]:
+    """The policy engine over what the template reader found (fatal problems stop here)."""
     if book.fatal:
         raise TemplateInvalid(book.problems)
     evaluation = policy_engine.evaluate(

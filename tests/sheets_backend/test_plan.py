@@ -6,30 +6,17 @@ from __future__ import annotations
 import pytest
 from workbooks import EVIL_NAME, snapshot_of
 
-import policy_engine
 from sheets_backend.local_sheets.discovery import check
 from sheets_backend.local_sheets.errors import ApiError
-from sheets_backend.mastery_tab import mastery_tab
 from sheets_backend.plan import build_plan
+from sheets_backend.recompute import evaluate_book, render_tabs
 from sheets_backend.snapshot import HIVE_MARK, Snapshot, Tab
-from sheets_backend.summary_tab import summary_tab
 from sheets_backend.template import read_gradebook
 
 
 def plan_for(snapshot: Snapshot):
-    book = read_gradebook(snapshot)
-    evaluation = policy_engine.evaluate(
-        book.evidence,
-        book.policies,
-        students=[s.id for s in book.students],
-        outcomes=[o.id for o in book.outcomes],
-        outcome_policy=book.outcome_policy,
-    )
-    contents = [
-        mastery_tab(book, evaluation.outcomes, evaluation.students),
-        summary_tab(book, evaluation.outcomes, evaluation.students),
-    ]
-    return build_plan(snapshot, contents)
+    book, evaluation = evaluate_book(read_gradebook(snapshot))
+    return build_plan(snapshot, render_tabs(book, evaluation))
 
 
 def kinds(plan) -> list[str]:
@@ -57,7 +44,7 @@ def test_the_discovery_check_catches_a_misspelt_field(base_tabs):
 
 def test_new_output_tabs_are_added_and_marked_as_hives(base_tabs):
     plan = plan_for(snapshot_of(base_tabs))
-    assert plan.tabs == ("Mastery", "Student Summary")
+    assert plan.tabs == ("Mastery", "Student Summary", "Groups")
     assert kinds(plan)[:3] == ["addSheet", "addProtectedRange", "updateCells"]
     protection = plan.requests[1]["addProtectedRange"]["protectedRange"]
     assert protection["description"] == HIVE_MARK and protection["warningOnly"] is True
