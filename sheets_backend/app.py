@@ -1,4 +1,4 @@
-"""The Flask service the add-on's sidebar calls: recompute, validate and the policy library, as her.
+"""The Flask service the add-on calls: recompute, validate, groups, publish and the policy library.
 
 Every route answers errors in one envelope: `{"error": {"code", "message", ...}}` with the HTTP
 status, from `HiveError` subclasses or from Werkzeug's HTTP errors.
@@ -41,16 +41,18 @@ from sheets_backend.auth import (
     Unauthenticated,
     bearer_token,
 )
-from sheets_backend.errors import HiveError, OutcomeNotFound
+from sheets_backend.errors import HiveError, OutcomeNotFound, SpreadsheetNotFound
 from sheets_backend.locks import SpreadsheetLocks
 from sheets_backend.ratelimit import RateLimited, RateLimiter
-from sheets_backend.settings import AuthMode, ClientFactory, Config, ConfigError
+from sheets_backend.settings import DRIVE_SCOPES, AuthMode, ClientFactory, Config, ConfigError
 
 log = logging.getLogger(__name__)
 
 # Google ids are [A-Za-z0-9_-]; local mode also allows a file stem with spaces and dots.
 SPREADSHEET_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9 _.-]{0,127}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DRIVE_ID = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+FOLDER_MIME = "application/vnd.google-apps.folder"
 
 # Werkzeug's HTTP errors, in the envelope's words.
 HTTP_CODES: dict[int, tuple[str, str]] = {
@@ -75,6 +77,33 @@ class BadRequest(HiveError):
 
     def to_dict(self) -> dict[str, object]:
         return {**super().to_dict(), "problems": self.problems}
+
+
+class FolderNotFound(HiveError):
+    """The Drive folder for the reports does not exist, is in the trash, or Hive cannot see it."""
+
+    code = "folder_not_found"
+    status = 404
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message or "Hive cannot find this Drive folder, or may not use it. Hive can only "
+            "publish into a folder it created for you: leave the folder empty when Hive asks, "
+            "and Hive makes one in your Drive."
+        )
+
+
+class DriveScopeMissing(HiveError):
+    """401 `token_scope`: the sign-in carries the Sheets scope but not Drive's `drive.file`."""
+
+    code = "token_scope"
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Hive was not given permission to create the reports in your Google Drive. Open "
+            "Hive again and allow access to the Drive files Hive creates when asked."
+        )
 
 
 @dataclass
@@ -195,6 +224,52 @@ def groups_route() -> Response:
     })
 
 
+@v1.post("/publish")
+def publish_route() -> Response:
+    """One private report spreadsheet per student in her Drive folder; answers counts only."""
+    from sheets_backend.recompute import evaluate_sheet
+    from sheets_backend.reports.google import GooglePublisher
+
+    token = _authorised()
+    if hive().config.auth is AuthMode.GOOGLE and not g.caller.scopes & DRIVE_SCOPES:
+        raise DriveScopeMissing()
+    body = _json_body({"spreadsheet_id": _sheet_id, "folder_id": _folder_id, "as_of": _date})
+    if "folder_id" not in body:
+        raise BadRequest([{"field": "folder_id", "message": "required"}])
+    state = hive()
+    gateway = _gateway(token, body["spreadsheet_id"])
+    with state.locks.hold(body["spreadsheet_id"], state.config.lock_wait_seconds):
+        book, evaluation = evaluate_sheet(gateway, as_of=body.get("as_of"))
+        _check_folder(gateway.client, body["folder_id"])
+        publisher = GooglePublisher(gateway.client, body["folder_id"], body["spreadsheet_id"])
+        result = publisher.publish(book, evaluation, as_of=body.get("as_of")).to_dict()
+    # "created" would clash with LogRecord.created in the request log line: prefix every count.
+    g.counts = {"students": len(book.students), **{f"reports_{k}": v for k, v in result.items()}}
+    return jsonify({**result, "folder_id": body["folder_id"]})
+
+
+def _check_folder(client: Any, folder_id: str) -> None:
+    """Drive's own answer for the folder, so a wrong folder is never reported as the gradebook.
+    (One Drive files.get: with drive.file, a folder Hive did not create is 404 to Hive too.)"""
+    from gspread.urls import DRIVE_FILES_API_V3_URL
+
+    from sheets_backend.gateway import translated_errors
+
+    try:
+        with translated_errors():
+            folder = client.http_client.request(
+                "get", f"{DRIVE_FILES_API_V3_URL}/{folder_id}",
+                params={"fields": "id,mimeType,trashed", "supportsAllDrives": True}).json()
+    except SpreadsheetNotFound as exc:
+        raise FolderNotFound() from exc
+    if folder.get("mimeType") != FOLDER_MIME:
+        raise FolderNotFound("This is a file, not a Drive folder. Paste the address of a folder "
+                             "(drive.google.com/drive/folders/...), or leave it empty for a new one.")
+    if folder.get("trashed"):
+        raise FolderNotFound("This Drive folder is in the trash. Restore it from the trash, or "
+                             "leave the folder empty when Hive asks and Hive makes a new one.")
+
+
 @v1.get("/policies")
 def policies_route() -> Response:
     """The shared policy library, each policy with the Policy-tab rows that select it."""
@@ -278,6 +353,12 @@ def _outcome_id(value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 100:
         raise ValueError("an Outcome ID from the Outcomes tab, e.g. M1")
     return value.strip()
+
+
+def _folder_id(value: Any) -> str:
+    if not isinstance(value, str) or not DRIVE_ID.match(value):
+        raise ValueError("a Drive folder id: the part of its address after /folders/")
+    return value
 
 
 def _bool(value: Any) -> bool:

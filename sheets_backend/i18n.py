@@ -150,7 +150,7 @@ class Words:
         return self.translations.ngettext(singular, plural, count).format(count=count, **values)
 
     def status(self, status: Status) -> str:
-        return self.gettext(STATUS_MESSAGES[status])
+        return _status_words(self.language, status)
 
     def policy_word(self, label: str) -> str:
         """A policy's label (`Missing`, `Meeting`): Hive's default words are translated, a
@@ -173,6 +173,11 @@ class Words:
 
     def number(self, value: float) -> str:
         return f"{value:g}"
+
+
+@lru_cache(maxsize=256)
+def _status_words(language: str, status: Status) -> str:
+    return Words(language).gettext(STATUS_MESSAGES[status])
 
 
 @lru_cache(maxsize=4096)  # a term has a few dozen dates, printed thousands of times

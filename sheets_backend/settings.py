@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 ENV_PREFIX = "HIVE_"
 SPREADSHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
+# Publishing reports creates files in her Drive: drive.file (files Hive made) or the full scope.
+DRIVE_SCOPES = frozenset({"https://www.googleapis.com/auth/drive.file",
+                          "https://www.googleapis.com/auth/drive"})
 
 # token or None (auth off) -> a gspread client acting for that person
 ClientFactory = Callable[[str | None], "gspread.Client"]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import orjson
 import requests
 
 from sheets_backend.local_sheets import batch_update, discovery, drive, spreadsheet, values, xlsx
@@ -162,7 +163,7 @@ class LocalSheets:
         if not body:
             return {}
         try:
-            payload = json.loads(body)
+            payload = orjson.loads(body)  # a big recompute's body is tens of MB: parse it in C
         except (UnicodeDecodeError, json.JSONDecodeError):
             if found.name.startswith("drive"):
                 return {}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
+import orjson
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
@@ -39,7 +39,7 @@ class LocalSheetsAdapter(BaseAdapter):
             response._content = b""
             response.headers = CaseInsensitiveDict()
         else:
-            response._content = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            response._content = orjson.dumps(payload)
             response.headers = CaseInsensitiveDict(
                 {"Content-Type": "application/json; charset=UTF-8"}
             )
