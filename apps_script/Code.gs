@@ -3,7 +3,8 @@
  * mastery is made by Hive's service; this file only moves a click to the service and back.
  *
  * Functions ending in "_" are private (google.script.run cannot call them); the others are the
- * sidebar's API: recompute, checkTemplate, selectCell, getSidebarState, applyPolicy, insertTemplate.
+ * sidebar's API: recompute, checkTemplate, selectCell, getSidebarState, applyPolicy, insertTemplate,
+ * getOutcomes, reteachGroups (and publishReports, in Reports.gs).
  */
 
 /** How long Recompute waits for a colleague's recompute of the same spreadsheet to finish. */
@@ -17,6 +18,7 @@ function onOpen(e) {
     .addItem('Recompute mastery', 'menuRecompute')
     .addItem('Check template', 'menuCheckTemplate')
     .addItem('Open sidebar', 'showSidebar')
+    .addItem('Publish student reports', 'menuPublishReports')
     .addSeparator()
     .addItem('Insert Hive template tabs', 'menuInsertTemplate')
     .addToUi();
@@ -90,6 +92,20 @@ function applyPolicy(name) {
     }
     hiveWritePolicyTab_(policy.rows || []);
     return {ok: true, policy: {name: policy.name, description: policy.description}, rows: policy.rows};
+  });
+}
+
+/** The Outcomes tab's IDs and wording, for the Reteach groups picker (reads the sheet only). */
+function getOutcomes() {
+  var sheet = SpreadsheetApp.getActiveSpreadsheet().getSheetByName('Outcomes');
+  return {ok: true, outcomes: sheet ? hiveOutcomeChoices(sheet.getDataRange().getDisplayValues()) : []};
+}
+
+/** One outcome's reteach groups, by section, from the service (POST /v1/groups); writes nothing. */
+function reteachGroups(outcomeId) {
+  return hiveCallService_('post', '/v1/groups', {
+    spreadsheet_id: SpreadsheetApp.getActiveSpreadsheet().getId(),
+    outcome_id: String(outcomeId || '')
   });
 }
 

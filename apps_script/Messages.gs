@@ -99,6 +99,25 @@ var HIVE_ERROR_ADVICE = {
     title: 'That policy is not in the policy library',
     action: 'Reopen the sidebar to load the current library, then pick again.'
   },
+  folder_not_found: {
+    title: 'Hive cannot use that Drive folder',
+    action: 'Publish again and leave the folder empty: Hive makes a folder in your Drive that it ' +
+      'can always publish into.'
+  },
+  folder_url_invalid: {
+    title: 'That is not a Drive folder\'s address',
+    action: 'Open the folder in Drive and copy the address from the browser bar ' +
+      '(drive.google.com/drive/folders/...), or leave it empty for a new folder.'
+  },
+  folder_not_created: {
+    title: 'Hive could not make a folder in your Drive',
+    action: 'Nothing was published. Try again in a minute; if it keeps happening, reload the ' +
+      'spreadsheet and accept the permissions Google asks for.'
+  },
+  outcome_not_found: {
+    title: 'That outcome is not on the Outcomes tab',
+    action: 'Reopen the sidebar to load the Outcomes tab again, then pick an outcome.'
+  },
   cell_not_found: {
     title: 'Hive could not find that cell',
     action: 'The tab may have been renamed or deleted. Press Check template to refresh the list.'

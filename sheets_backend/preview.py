@@ -134,8 +134,10 @@ def preview_blueprint(local_sheets: LocalSheets) -> Blueprint:
         html = (ADDON_DIR / "Sidebar.html").read_text("utf-8")
         shim = (
             f'<script src="{url_for(".messages_js")}"></script>\n'
+            f'<script src="{url_for(".outcomes_js")}"></script>\n'
             f'<script src="{url_for(".static", filename="gas-shim.js")}" '
             f'data-spreadsheet-id="{_attr(spreadsheet_id)}" '
+            f'data-workbook-api="{url_for(".workbook", spreadsheet_id=spreadsheet_id)}" '
             f'data-preview-api="{url_for(".policy", spreadsheet_id=spreadsheet_id)}"></script>\n'
         )
         return Response(html.replace("<head>", "<head>\n" + shim, 1), mimetype="text/html")
@@ -144,6 +146,11 @@ def preview_blueprint(local_sheets: LocalSheets) -> Blueprint:
     def messages_js() -> Response:
         # Messages.gs is plain JavaScript: the words the add-on shows, shared with the preview.
         return Response((ADDON_DIR / "Messages.gs").read_text("utf-8"), mimetype="text/javascript")
+
+    @bp.get("/outcomes.js")
+    def outcomes_js() -> Response:
+        # Outcomes.gs is pure too: the sidebar's outcome picker reads the tab the same way.
+        return Response((ADDON_DIR / "Outcomes.gs").read_text("utf-8"), mimetype="text/javascript")
 
     @bp.get("/api/<spreadsheet_id>/workbook")
     def workbook(spreadsheet_id: str) -> Response:

@@ -16,14 +16,15 @@ const serve = (routes) => (request) => {
 };
 
 describe('the menu', () => {
-  test('onOpen adds the Hive menu with its four actions, each a real function', () => {
+  test('onOpen adds the Hive menu with its five actions, each a real function', () => {
     const {addon, ui} = loadAddon();
     addon.onOpen({authMode: 'NONE'});
     assert.equal(ui.menus.length, 1);
     assert.equal(ui.menus[0].added, true);
     const items = ui.menus[0].items.filter((item) => !item.separator);
     assert.deepEqual(items.map((item) => item.label),
-      ['Recompute mastery', 'Check template', 'Open sidebar', 'Insert Hive template tabs']);
+      ['Recompute mastery', 'Check template', 'Open sidebar', 'Publish student reports',
+        'Insert Hive template tabs']);
     for (const {fn} of items) assert.equal(typeof addon[fn], 'function', fn);
   });
 
@@ -39,7 +40,7 @@ describe('the menu', () => {
     const {addon, ui} = loadAddon();
     addon.onInstall({authMode: 'FULL'});
     assert.equal(ui.menus.length, 1);
-    assert.equal(ui.menus[0].items.length, 5);
+    assert.equal(ui.menus[0].items.length, 6);
   });
 
   test('Open sidebar shows Sidebar.html titled Hive', () => {

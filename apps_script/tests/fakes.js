@@ -153,10 +153,14 @@ function response(status, body) {
  * Loads every .gs file into a fresh context. `answer(request)` returns what the service says:
  * {status, body} (body an object or raw text), or throws to mimic UrlFetchApp failing outright.
  */
-function loadAddon({tabs = {}, properties = {}, lockBusy = false, answer = () => ({status: 200, body: {}})} = {}) {
+function loadAddon({tabs = {}, properties = {}, documentProperties = {}, lockBusy = false, prompts = [],
+  alertAnswers = [], answer = () => ({status: 200, body: {}})} = {}) {
   const spreadsheet = new FakeSpreadsheet(tabs);
   const requests = [];
-  const ui = {menus: [], alerts: [], sidebars: []};
+  // prompts / alertAnswers: what the teacher answers, in order ({button, text} / a button);
+  // an alert with nothing scripted is answered OK, a prompt CANCEL.
+  const ui = {menus: [], alerts: [], sidebars: [], prompts: []};
+  const docProps = {...documentProperties};
   const lock = {waits: [], held: false, releases: 0};
 
   const context = {
@@ -165,7 +169,8 @@ function loadAddon({tabs = {}, properties = {}, lockBusy = false, answer = () =>
       getActiveSpreadsheet: () => spreadsheet,
       getActive: () => spreadsheet,
       getUi: () => ({
-        ButtonSet: {OK: 'OK', OK_CANCEL: 'OK_CANCEL'},
+        ButtonSet: {OK: 'OK', OK_CANCEL: 'OK_CANCEL', YES_NO: 'YES_NO'},
+        Button: {OK: 'OK', CANCEL: 'CANCEL', YES: 'YES', NO: 'NO', CLOSE: 'CLOSE'},
         createAddonMenu() {
           const menu = {items: [], added: false};
           ui.menus.push(menu);
@@ -175,7 +180,15 @@ function loadAddon({tabs = {}, properties = {}, lockBusy = false, answer = () =>
             addToUi() { menu.added = true; },
           };
         },
-        alert(title, message, buttons) { ui.alerts.push({title, message, buttons}); return 'OK'; },
+        alert(title, message, buttons) {
+          ui.alerts.push({title, message, buttons});
+          return alertAnswers.length ? alertAnswers.shift() : 'OK';
+        },
+        prompt(title, message, buttons) {
+          ui.prompts.push({title, message, buttons});
+          const {button = 'CANCEL', text = ''} = prompts.shift() || {};
+          return {getSelectedButton: () => button, getResponseText: () => text};
+        },
         showSidebar(html) { ui.sidebars.push(html); },
       }),
       newDataValidation() {
@@ -212,6 +225,11 @@ function loadAddon({tabs = {}, properties = {}, lockBusy = false, answer = () =>
     },
     PropertiesService: {
       getScriptProperties: () => ({getProperty: (key) => (key in properties ? properties[key] : null)}),
+      getDocumentProperties: () => ({
+        getProperty: (key) => (key in docProps ? docProps[key] : null),
+        setProperty(key, value) { docProps[key] = String(value); return this; },
+        deleteProperty(key) { delete docProps[key]; return this; },
+      }),
     },
     ScriptApp: {getOAuthToken: () => TOKEN, AuthMode: {NONE: 'NONE', LIMITED: 'LIMITED', FULL: 'FULL'}},
     HtmlService: {
@@ -228,7 +246,7 @@ function loadAddon({tabs = {}, properties = {}, lockBusy = false, answer = () =>
   // Values made inside the context have its own Object.prototype; a JSON round trip gives plain
   // values that node:assert's deepStrictEqual compares with values made here.
   const plain = (value) => (value === undefined ? value : JSON.parse(JSON.stringify(value)));
-  return {addon: context, spreadsheet, requests, ui, lock, plain};
+  return {addon: context, spreadsheet, requests, ui, lock, plain, documentProperties: docProps};
 }
 
 module.exports = {ADDON_DIR, SPREADSHEET_ID, TOKEN, loadAddon, response};

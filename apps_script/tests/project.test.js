@@ -14,13 +14,21 @@ const sidebar = read('Sidebar.html');
 const sidebarScript = /<script>([\s\S]*)<\/script>/.exec(sidebar)[1];
 
 describe('appsscript.json', () => {
-  test('runs on V8 with exactly the three narrow scopes', () => {
+  test('runs on V8 with exactly the four narrow scopes', () => {
     assert.equal(manifest.runtimeVersion, 'V8');
     assert.deepEqual([...manifest.oauthScopes].sort(), [
+      'https://www.googleapis.com/auth/drive.file',
       'https://www.googleapis.com/auth/script.container.ui',
       'https://www.googleapis.com/auth/script.external_request',
       'https://www.googleapis.com/auth/spreadsheets',
     ]);
+  });
+
+  test('Drive is whitelisted for making the reports folder, and nothing else of Google', () => {
+    const {addon} = loadAddon();
+    assert.ok(manifest.urlFetchWhitelist.some((p) => addon.HIVE_DRIVE_FILES_URL.startsWith(p)));
+    assert.deepEqual(manifest.urlFetchWhitelist.filter((p) => p.includes('google')),
+      ['https://www.googleapis.com/']);
   });
 
   test('the default service URL is whitelisted', () => {
@@ -56,7 +64,8 @@ describe('Sidebar.html', () => {
     const {addon} = loadAddon();
     const called = [...sidebarScript.matchAll(/callServer\('([A-Za-z_]+)'/g)].map((m) => m[1]);
     assert.deepEqual([...new Set(called)].sort(),
-      ['applyPolicy', 'checkTemplate', 'getSidebarState', 'recompute', 'selectCell']);
+      ['applyPolicy', 'checkTemplate', 'getOutcomes', 'getSidebarState', 'recompute',
+        'reteachGroups', 'selectCell']);
     for (const name of called) {
       assert.equal(typeof addon[name], 'function', name);
       assert.ok(!name.endsWith('_'), `${name} is private: google.script.run cannot call it`);

@@ -1,11 +1,13 @@
 // google.script.run for the local preview: each server function of apps_script/Code.gs, done over
 // HTTP against the local service's /v1 API and the preview's Policy-tab route. Loaded before the
-// real Sidebar.html's own script; Messages.gs (served as messages.js) supplies the error words.
+// real Sidebar.html's own script; Messages.gs (served as messages.js) supplies the error words and
+// Outcomes.gs (outcomes.js) reads the Outcomes tab as Code.gs does.
 (function () {
   'use strict';
   var me = document.currentScript;
   var spreadsheetId = me.getAttribute('data-spreadsheet-id');
   var policyApi = me.getAttribute('data-preview-api');
+  var workbookApi = me.getAttribute('data-workbook-api');
   var failures = [];
   var calls = [];
 
@@ -63,6 +65,18 @@
           policiesError: policies.ok ? null : policies.error
         };
       });
+    },
+    getOutcomes: function () {
+      // Code.gs reads the tab's displayed values; here the preview's grid of the same workbook.
+      return json('GET', workbookApi).then(function (answer) {
+        if (!answer.ok) return answer;
+        var tab = answer.data.tabs.filter(function (t) { return t.title === 'Outcomes'; })[0];
+        var rows = tab ? tab.rows.map(function (row) { return row.map(function (c) { return c.v; }); }) : [];
+        return {ok: true, outcomes: hiveOutcomeChoices(rows)};
+      });
+    },
+    reteachGroups: function (outcomeId) {
+      return json('POST', '/v1/groups', {spreadsheet_id: spreadsheetId, outcome_id: String(outcomeId || '')});
     },
     applyPolicy: function (name) {
       return json('GET', '/v1/policies').then(function (library) {

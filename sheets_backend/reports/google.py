@@ -165,7 +165,8 @@ class GooglePublisher:
                 self._share(file_id, readers_for(report.student), counts)
         result = GooglePublish(created=len(change.create), updated=len(change.update),
                                retired=len(change.retire), **counts)
-        log.info("google reports published", extra=result.to_dict())
+        log.info("google reports published",
+                 extra={f"reports_{k}": v for k, v in result.to_dict().items()})
         return result
 
     def existing(self) -> list[tuple[str, str]]:

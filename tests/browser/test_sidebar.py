@@ -302,3 +302,72 @@ def test_the_policies_the_service_used_are_described_in_its_words(
         "Mastered after 3 demonstrations at Meeting or above")
     expect(sidebar.locator("#policy-current")).to_contain_text(
         "For some outcomes, Reading: Mastered when the latest score is 3 or more")
+
+
+def _post_json(url: str, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)
+
+
+def test_reteach_groups_lists_who_still_needs_an_outcome_by_section(
+    page: Page, service: Service, screenshot: Screenshot
+) -> None:
+    sidebar = Sidebar(page, service, "policy")
+    picker = sidebar.locator("#groups-outcome")
+    expect(picker).to_be_enabled()
+    options = picker.locator("option")
+    ids = [options.nth(i).get_attribute("value") for i in range(options.count())]
+    assert len(ids) == 3 and all(ids), ids
+    expect(options.first).to_contain_text(re.compile(r"^\S+: I can "))  # ID and wording
+    # The outcome with the most students still working on it, asked of the service directly.
+    answers = {i: _post_json(f"{service.url}/v1/groups", {"spreadsheet_id": "policy",
+                                                           "outcome_id": i}) for i in ids}
+    chosen = max(ids, key=lambda i: sum(len(g["members"]) for g in answers[i]["groups"]))
+    expected = answers[chosen]
+    assert expected["groups"], "the demo class has students who have not yet met an outcome"
+
+    picker.select_option(chosen)  # the keyboard path: the picker, Tab, Enter
+    picker.focus()
+    page.keyboard.press("Tab")
+    expect(sidebar.locator("#groups-show")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    title = sidebar.locator("#groups-title")
+    expect(title).to_have_text(f"{chosen}: {expected['outcome']}")
+    expect(title).to_be_focused()
+    expect(sidebar.locator("#groups-result")).to_have_attribute("aria-live", "polite")
+    lists = sidebar.locator("#groups-result ul.groups")
+    expect(lists).to_have_count(len(expected["groups"]))
+    for n, group in enumerate(expected["groups"]):
+        expect(lists.nth(n)).to_have_attribute("aria-label", f"Section {group['section']}")
+        items = lists.nth(n).locator("li")
+        expect(items).to_have_count(len(group["members"]))
+        for k, member in enumerate(group["members"]):
+            item = items.nth(k)
+            expect(item).to_have_attribute("data-student", member["student_id"])
+            expect(item.locator(".who")).to_have_text(member["name"])
+            expect(item.locator(".state")).to_have_text(member["status"])  # words, not colour only
+            expect(item.locator(".needs")).to_have_text(f"Needs: {member['needs']}")
+            border = item.evaluate("node => getComputedStyle(node).borderLeftColor")
+            red, green, blue = (int(member["colour"][i:i + 2], 16) for i in (1, 3, 5))
+            assert border == f"rgb({red}, {green}, {blue})"
+    students = sum(len(g["members"]) for g in expected["groups"])
+    expect(sidebar.locator("#status")).to_contain_text(f"Reteach groups for {chosen}: {students}")
+    assert [c["name"] for c in sidebar.shim_calls() if c["name"] == "reteachGroups"] == [
+        "reteachGroups"]
+    screenshot("sidebar-groups")
+    assert page.hive_errors == []  # type: ignore[attr-defined]
+
+
+def test_reteach_groups_explain_a_failure_in_the_add_ons_words(page: Page, service: Service) -> None:
+    sidebar = Sidebar(page, service, "policy")
+    expect(sidebar.locator("#groups-show")).to_be_enabled()
+    answer_with(page, "**/v1/groups", 404, {"error": {
+        "code": "outcome_not_found", "message": f'There is no outcome "{EVIL}".'}})
+    sidebar.locator("#groups-show").click()
+    error = sidebar.locator('#groups-result .error[data-code="outcome_not_found"]')
+    expect(error).to_contain_text("That outcome is not on the Outcomes tab")
+    expect(error).to_contain_text(EVIL)  # shown as text
+    assert sidebar.window.evaluate("window.pwned === undefined")

@@ -17,7 +17,7 @@ from sheets_backend.app import HTTP_CODES, create_app, openapi_document
 from sheets_backend.gateway import local_client
 from sheets_backend.local_sheets import LocalSheets
 from sheets_backend.settings import Config
-from tests.sheets_backend.google_standin import CLIENT_ID, running_standin
+from tests.sheets_backend.google_standin import ADDON_SCOPES, CLIENT_ID, running_standin
 
 ROOT = Path(__file__).resolve().parents[2]
 # The id in the document's examples: schemathesis's explicit phase recomputes a real workbook.
@@ -64,7 +64,9 @@ def service_url(service_app):
 
 @pytest.fixture(scope="module")
 def token(google):
-    return google.access_token(expires_in=3600)
+    # The add-on's scopes, drive.file included, so /v1/publish is exercised past the scope check.
+    scope = f"{ADDON_SCOPES} https://www.googleapis.com/auth/drive.file"
+    return google.access_token(expires_in=3600, scope=scope)
 
 
 # Loaded from the document itself (the app is a fixture); the test sends each case to the app.

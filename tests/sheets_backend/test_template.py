@@ -326,9 +326,9 @@ def test_evidence_tab_rows_can_be_retakes(base_tabs):
 
 
 def _results(tabs):
-    from sheets_backend.recompute import _evaluate
+    from sheets_backend.recompute import evaluate_book
 
-    book, evaluation = _evaluate(read_gradebook(snapshot_of(tabs)), None)
+    book, evaluation = evaluate_book(read_gradebook(snapshot_of(tabs)))
     return book, evaluation.outcomes.set_index(["student_id", "outcome_id"])[
         ["status", "label", "level", "explanation"]]
 

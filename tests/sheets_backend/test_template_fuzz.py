@@ -23,7 +23,7 @@ from workbooks import BASE_TABS, Rows, read_tab, recompute_workbook, snapshot_of
 import policy_engine
 from sheets_backend.plan import build_plan
 from sheets_backend.problems import Reason
-from sheets_backend.recompute import _evaluate
+from sheets_backend.recompute import evaluate_book
 from sheets_backend.template import read_gradebook
 
 RUNS = int(os.environ.get("HIVE_FUZZ_RUNS", "40"))
@@ -155,7 +155,7 @@ def mutated(seed: int) -> tuple[dict[str, Rows], Touched, list[str]]:
 
 def results(tabs):
     snapshot = snapshot_of(tabs)
-    book, evaluation = _evaluate(read_gradebook(snapshot), None)
+    book, evaluation = evaluate_book(read_gradebook(snapshot))
     table = evaluation.outcomes.set_index(["student_id", "outcome_id"])
     return book, evaluation, snapshot, table[["status", "label", "level"]]
 
