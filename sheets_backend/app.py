@@ -148,7 +148,9 @@ def default_client_factory(config: Config) -> ClientFactory:
     if config.local_folder:
         from sheets_backend.local_sheets import LocalSheets
 
-        service = LocalSheets.from_folder(config.local_folder)
+        # Answer first, save the file a moment later (flushed at exit): a teacher waits on the
+        # reply, not on openpyxl.
+        service = LocalSheets.from_folder(config.local_folder, write_behind=True)
         return lambda _token: local_client(service)
     if config.auth is AuthMode.OFF:
         raise ConfigError(["HIVE_AUTH=off needs HIVE_LOCAL_FOLDER: Google needs a signed-in user"])

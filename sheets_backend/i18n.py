@@ -54,6 +54,7 @@ EXTRA_NAMES: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=1)  # the catalogs ship with Hive: look for them once per process
 def available_languages() -> tuple[str, ...]:
     """Every language with a catalog, English first: adding a .po file adds a language."""
     found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
