@@ -124,14 +124,20 @@ def create_app(config: Config) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # Local mode: one local Sheets service serves both the API and the preview page.
+    local = _local_sheets(config) if config.client_factory is None and config.local_folder else None
     app.extensions["hive"] = Hive(
         config=config,
-        client_factory=config.client_factory or default_client_factory(config),
+        client_factory=config.client_factory or default_client_factory(config, local),
         verifier=TokenVerifier(config),
         limiter=RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst),
         locks=SpreadsheetLocks(),
     )
     app.register_blueprint(v1)
+    if local is not None:
+        from sheets_backend.preview import preview_blueprint
+
+        app.register_blueprint(preview_blueprint(local))
     app.add_url_rule("/healthz", "healthz", lambda: jsonify(status="ok"), methods=["GET"])
     app.before_request(_start)
     app.after_request(_finish)
@@ -141,16 +147,21 @@ def create_app(config: Config) -> Flask:
     return app
 
 
-def default_client_factory(config: Config) -> ClientFactory:
-    """Local mode over `config.local_folder`, else Google Sheets as the token's owner."""
+def _local_sheets(config: Config) -> Any:
+    from sheets_backend.local_sheets import LocalSheets
+
+    # Answer first, save the file a moment later (flushed at exit): a teacher waits on the
+    # reply, not on openpyxl.
+    return LocalSheets.from_folder(config.local_folder, write_behind=True)
+
+
+def default_client_factory(config: Config, local: Any = None) -> ClientFactory:
+    """Local mode over `config.local_folder` (or the given local service), else Google Sheets
+    as the token's owner."""
     from sheets_backend.gateway import google_client, local_client
 
     if config.local_folder:
-        from sheets_backend.local_sheets import LocalSheets
-
-        # Answer first, save the file a moment later (flushed at exit): a teacher waits on the
-        # reply, not on openpyxl.
-        service = LocalSheets.from_folder(config.local_folder, write_behind=True)
+        service = local if local is not None else _local_sheets(config)
         return lambda _token: local_client(service)
     if config.auth is AuthMode.OFF:
         raise ConfigError(["HIVE_AUTH=off needs HIVE_LOCAL_FOLDER: Google needs a signed-in user"])

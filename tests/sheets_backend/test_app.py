@@ -652,3 +652,12 @@ def test_publish_holds_the_spreadsheets_lock(google, service, publisher):
     api = Api(app.test_client(), google.access_token(scope=PUBLISH_SCOPES))
     with app.extensions["hive"].locks.hold("emails", 1):
         assert_envelope(api.publish(folder_id, "emails"), 409, "busy")
+
+
+def test_local_mode_serves_the_preview_beside_the_api(folder):
+    app = create_app(local_config(folder))
+    client = app.test_client()
+    page = client.get("/preview/")
+    assert page.status_code == 200, page.status_code
+    assert b"Hive" in page.data
+    assert client.get("/healthz").status_code == 200
