@@ -12,24 +12,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from policy_engine import EVIDENCE_COLUMNS as ENGINE_EVIDENCE_COLUMNS
 from policy_engine import EvidenceType, MarkEffect, Policy
 from policy_engine.retakes import number_attempts
 from sheets_backend.cells import find_headers, is_blank, parse_dates, text
 from sheets_backend.problems import Problem, Reason, cell_ref
 from sheets_backend.snapshot import Tab, normalise_name
 
-EVIDENCE_COLUMNS = (
-    "student_id",
-    "outcome_id",
-    "date",
-    "score",
-    "mark",
-    "assessment",
-    "type",
-    "order",
-    "cell",
-    "retakes",
-)
+# The engine's evidence contract, plus the optional column naming the assessment a retake retakes.
+EVIDENCE_COLUMNS = (*ENGINE_EVIDENCE_COLUMNS, "retakes")
 TYPES = {t.value: t.value for t in EvidenceType} | {
     "": EvidenceType.SUMMATIVE.value,
     "reassessment": "update",
