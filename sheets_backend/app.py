@@ -7,11 +7,8 @@ status, from `HiveError` subclasses or from Werkzeug's HTTP errors.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
-import json
 import logging
-import re
 import time
 import traceback
 import uuid
@@ -27,12 +24,12 @@ from flask import (
     Response,
     current_app,
     g,
-    has_request_context,
     jsonify,
     request,
 )
 from werkzeug.exceptions import HTTPException
 
+from sheets_backend import api_fields
 from sheets_backend.auth import (
     LOCAL_IDENTITY,
     AuthFailure,
@@ -48,10 +45,6 @@ from sheets_backend.settings import DRIVE_SCOPES, AuthMode, ClientFactory, Confi
 
 log = logging.getLogger(__name__)
 
-# Google ids are [A-Za-z0-9_-]; local mode also allows a file stem with spaces and dots.
-SPREADSHEET_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9 _.-]{0,127}$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-DRIVE_ID = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 FOLDER_MIME = "application/vnd.google-apps.folder"
 
 # Werkzeug's HTTP errors, in the envelope's words.
@@ -64,21 +57,6 @@ HTTP_CODES: dict[int, tuple[str, str]] = {
 }
 
 
-class BadRequest(HiveError):
-    """400 with every problem in the body at once, each naming its field."""
-
-    code = "bad_request"
-    status = 400
-
-    def __init__(self, problems: list[dict[str, str]]) -> None:
-        fields = ", ".join(p["field"] for p in problems)
-        super().__init__(f"Hive could not use this request: check {fields}.")
-        self.problems = problems
-
-    def to_dict(self) -> dict[str, object]:
-        return {**super().to_dict(), "problems": self.problems}
-
-
 class FolderNotFound(HiveError):
     """The Drive folder for the reports does not exist, is in the trash, or Hive cannot see it."""
 
@@ -87,7 +65,8 @@ class FolderNotFound(HiveError):
 
     def __init__(self, message: str = "") -> None:
         super().__init__(
-            message or "Hive cannot find this Drive folder, or may not use it. Hive can only "
+            message
+            or "Hive cannot find this Drive folder, or may not use it. Hive can only "
             "publish into a folder it created for you: leave the folder empty when Hive asks, "
             "and Hive makes one in your Drive."
         )
@@ -188,7 +167,9 @@ def recompute_route() -> Response:
     from sheets_backend.recompute import recompute
 
     token = _authorised()
-    body = _json_body({"spreadsheet_id": _sheet_id, "dry_run": _bool, "as_of": _date})
+    body = api_fields.json_body(
+        {"spreadsheet_id": api_fields.sheet_id, "dry_run": api_fields.boolean, "as_of": api_fields.iso_date}
+    )
     state = hive()
     gateway = _gateway(token, body["spreadsheet_id"])
     if body.get("dry_run"):
@@ -205,7 +186,7 @@ def validate_route() -> Response:
     from sheets_backend.recompute import validate
 
     token = _authorised()
-    body = _json_body({"spreadsheet_id": _sheet_id})
+    body = api_fields.json_body({"spreadsheet_id": api_fields.sheet_id})
     return _summary_response(validate(_gateway(token, body["spreadsheet_id"])).to_dict())
 
 
@@ -216,9 +197,9 @@ def groups_route() -> Response:
     from sheets_backend.recompute import evaluate_sheet
 
     token = _authorised()
-    body = _json_body({"spreadsheet_id": _sheet_id, "outcome_id": _outcome_id})
+    body = api_fields.json_body({"spreadsheet_id": api_fields.sheet_id, "outcome_id": api_fields.outcome_id})
     if "outcome_id" not in body:
-        raise BadRequest([{"field": "outcome_id", "message": "required"}])
+        raise api_fields.BadRequest([{"field": "outcome_id", "message": "required"}])
     book, evaluation = evaluate_sheet(_gateway(token, body["spreadsheet_id"]))
     outcome = next((o for o in book.outcomes if o.id == body["outcome_id"]), None)
     if outcome is None:
@@ -227,14 +208,16 @@ def groups_route() -> Response:
         )
     groups = groups_for(book, evaluation, outcome.id)
     g.counts = {"groups": len(groups), "students": sum(len(x.members) for x in groups)}
-    return jsonify({
-        "outcome_id": outcome.id,
-        "outcome": outcome.text,
-        "groups": [
-            {"section": group.section, "members": [dataclasses.asdict(m) for m in group.members]}
-            for group in groups
-        ],
-    })
+    return jsonify(
+        {
+            "outcome_id": outcome.id,
+            "outcome": outcome.text,
+            "groups": [
+                {"section": group.section, "members": [dataclasses.asdict(m) for m in group.members]}
+                for group in groups
+            ],
+        }
+    )
 
 
 @v1.post("/publish")
@@ -246,9 +229,15 @@ def publish_route() -> Response:
     token = _authorised()
     if hive().config.auth is AuthMode.GOOGLE and not g.caller.scopes & DRIVE_SCOPES:
         raise DriveScopeMissing()
-    body = _json_body({"spreadsheet_id": _sheet_id, "folder_id": _folder_id, "as_of": _date})
+    body = api_fields.json_body(
+        {
+            "spreadsheet_id": api_fields.sheet_id,
+            "folder_id": api_fields.folder_id,
+            "as_of": api_fields.iso_date,
+        }
+    )
     if "folder_id" not in body:
-        raise BadRequest([{"field": "folder_id", "message": "required"}])
+        raise api_fields.BadRequest([{"field": "folder_id", "message": "required"}])
     state = hive()
     gateway = _gateway(token, body["spreadsheet_id"])
     with state.locks.hold(body["spreadsheet_id"], state.config.lock_wait_seconds):
@@ -271,16 +260,22 @@ def _check_folder(client: Any, folder_id: str) -> None:
     try:
         with translated_errors():
             folder = client.http_client.request(
-                "get", f"{DRIVE_FILES_API_V3_URL}/{folder_id}",
-                params={"fields": "id,mimeType,trashed", "supportsAllDrives": True}).json()
+                "get",
+                f"{DRIVE_FILES_API_V3_URL}/{folder_id}",
+                params={"fields": "id,mimeType,trashed", "supportsAllDrives": True},
+            ).json()
     except SpreadsheetNotFound as exc:
         raise FolderNotFound() from exc
     if folder.get("mimeType") != FOLDER_MIME:
-        raise FolderNotFound("This is a file, not a Drive folder. Paste the address of a folder "
-                             "(drive.google.com/drive/folders/...), or leave it empty for a new one.")
+        raise FolderNotFound(
+            "This is a file, not a Drive folder. Paste the address of a folder "
+            "(drive.google.com/drive/folders/...), or leave it empty for a new one."
+        )
     if folder.get("trashed"):
-        raise FolderNotFound("This Drive folder is in the trash. Restore it from the trash, or "
-                             "leave the folder empty when Hive asks and Hive makes a new one.")
+        raise FolderNotFound(
+            "This Drive folder is in the trash. Restore it from the trash, or "
+            "leave the folder empty when Hive asks and Hive makes a new one."
+        )
 
 
 @v1.get("/policies")
@@ -333,64 +328,6 @@ def _gateway(token: str | None, spreadsheet_id: str) -> Any:
     return SheetsGateway(client, spreadsheet_id, cell_limit=hive().config.max_cells)
 
 
-def _json_body(fields: dict[str, Any]) -> dict[str, Any]:
-    """The JSON object body, each field parsed by its parser; every problem reported at once."""
-    body = request.get_json(force=True, silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest([{"field": "body", "message": "send a JSON object"}])
-    problems = [
-        {"field": name, "message": "not a field Hive knows"} for name in body if name not in fields
-    ]
-    parsed: dict[str, Any] = {}
-    for name, parse in fields.items():
-        if name not in body:
-            if name == "spreadsheet_id":
-                problems.append({"field": name, "message": "required"})
-            continue
-        try:
-            parsed[name] = parse(body[name])
-        except ValueError as exc:
-            problems.append({"field": name, "message": str(exc)})
-    if problems:
-        raise BadRequest(problems)
-    return parsed
-
-
-def _sheet_id(value: Any) -> str:
-    if not isinstance(value, str) or not SPREADSHEET_ID.match(value):
-        raise ValueError("a spreadsheet id: the part of its address between /d/ and /edit")
-    return value
-
-
-def _outcome_id(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > 100:
-        raise ValueError("an Outcome ID from the Outcomes tab, e.g. M1")
-    return value.strip()
-
-
-def _folder_id(value: Any) -> str:
-    if not isinstance(value, str) or not DRIVE_ID.match(value):
-        raise ValueError("a Drive folder id: the part of its address after /folders/")
-    return value
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("true or false")
-    return value
-
-
-def _date(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not ISO_DATE.match(value):
-        raise ValueError("a date written YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("a real date written YYYY-MM-DD") from None
-
-
 def _summary_response(summary: dict[str, Any]) -> Response:
     g.counts = {
         "students": summary.get("students"),
@@ -411,25 +348,24 @@ def _policy_library(path: str) -> list[dict[str, Any]]:
     from sheets_backend.policies import load_policy_library, policy_tab_rows
 
     # The method reads its parameters from these Policy fields (policy_engine.methods.Method.level).
-    fields = {"n": "n", "weight": "weight", "recent": "recent",
-              "mastery_points": "mastery_threshold"}
+    fields = {"n": "n", "weight": "weight", "recent": "recent", "mastery_points": "mastery_threshold"}
     library = []
     for name, policy in load_policy_library(path or None).items():
         method = METHODS[policy.method]
         params = {p.name: getattr(policy, fields.get(p.name, p.name)) for p in method.params}
-        library.append({
-            "name": name,
-            "description": policy.description,
-            "method": policy.method,
-            "params": params,
-            "rows": policy_tab_rows({"Default": dataclasses.replace(policy, name="Default")}),
-        })
+        library.append(
+            {
+                "name": name,
+                "description": policy.description,
+                "method": policy.method,
+                "params": params,
+                "rows": policy_tab_rows({"Default": dataclasses.replace(policy, name="Default")}),
+            }
+        )
     return library
 
 
-def envelope(
-    status: int, error: dict[str, object], headers: dict[str, str] | None = None
-) -> Response:
+def envelope(status: int, error: dict[str, object], headers: dict[str, str] | None = None) -> Response:
     """THE error response: `{"error": {"code", "message", ...}}` with `status`."""
     g.error_code = error.get("code")
     response = jsonify(error=error)
@@ -459,12 +395,15 @@ def _unexpected_error(exc: Exception) -> Response:
     # Where it broke, without the exception's text: that could quote a student's name or score.
     frames = [f"{f.filename}:{f.lineno}:{f.name}" for f in traceback.extract_tb(exc.__traceback__)]
     log.error("unexpected error", extra={"error": type(exc).__name__, "frames": frames[-6:]})
-    return envelope(500, {
-        "code": "internal_error",
-        "message": "Something went wrong inside Hive. Nothing was written; try again, and if it "
-        f"keeps happening tell Hive's support the request id {g.get('request_id', '')}.",
-        "request_id": g.get("request_id", ""),
-    })
+    return envelope(
+        500,
+        {
+            "code": "internal_error",
+            "message": "Something went wrong inside Hive. Nothing was written; try again, and if it "
+            f"keeps happening tell Hive's support the request id {g.get('request_id', '')}.",
+            "request_id": g.get("request_id", ""),
+        },
+    )
 
 
 def _start() -> None:
@@ -488,41 +427,3 @@ def _finish(response: Response) -> Response:
     }
     log.info("request", extra={k: v for k, v in fields.items() if v is not None})
     return response
-
-
-_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
-    "message", "asctime", "taskName",
-}
-
-
-class JsonLinesFormatter(logging.Formatter):
-    """One JSON object a line: time, level, logger, message and every `extra` field."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
-            "severity": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        entry.update({k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS})
-        return json.dumps(entry, default=str)
-
-
-class RequestIdFilter(logging.Filter):
-    """Stamps every record logged during a request (the gateway's too) with its request id."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not hasattr(record, "request_id") and has_request_context():
-            record.request_id = g.get("request_id")
-        return True
-
-
-def configure_logging(level: str = "INFO") -> None:
-    """JSON lines on stderr for the whole process (entry points call this, never create_app)."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonLinesFormatter())
-    handler.addFilter(RequestIdFilter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())

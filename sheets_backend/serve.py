@@ -8,7 +8,8 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from sheets_backend.app import configure_logging, create_app
+from sheets_backend.app import create_app
+from sheets_backend.logs import configure_logging
 from sheets_backend.settings import AuthMode, Config
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 
-from sheets_backend.app import configure_logging, create_app
+from sheets_backend.app import create_app
+from sheets_backend.logs import configure_logging
 from sheets_backend.settings import Config
 
 config = Config.from_env(os.environ)

@@ -21,16 +21,12 @@ import yaml
 from gspread.urls import DRIVE_FILES_API_V3_URL as DRIVE_FILES
 from workbooks import BASE_TABS, read_tab, write_workbook
 
-from sheets_backend.app import (
-    FOLDER_MIME,
-    JsonLinesFormatter,
-    create_app,
-    default_client_factory,
-)
+from sheets_backend.app import FOLDER_MIME, create_app, default_client_factory
 from sheets_backend.errors import SheetsAccessDenied
 from sheets_backend.gateway import local_client
 from sheets_backend.local_sheets import LocalSheets
 from sheets_backend.locks import RecomputeInProgress, SpreadsheetLocks
+from sheets_backend.logs import JsonLinesFormatter
 from sheets_backend.ratelimit import RateLimited, RateLimiter
 from sheets_backend.serve import local_config, serve
 from sheets_backend.settings import (
