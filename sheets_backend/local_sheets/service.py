@@ -132,6 +132,8 @@ class LocalSheets:
 
     def handle(self, method: str, url: str, body: bytes | None) -> tuple[int, Any]:
         """Answer one HTTP request: (status, JSON payload or None)."""
+        if self._writer is not None:
+            self._writer.touch()
         if self.faults.delay:
             self._sleep(self.faults.delay)
         fault = self.faults.take()

@@ -1,8 +1,10 @@
 """Saving workbooks after the answer, not before it: for `serve`, where a teacher waits on the reply.
 
 The in-memory workbook is the truth the API serves, and it changes all-or-nothing; the .xlsx file
-follows a moment later. Saves of one workbook coalesce (ten quick writes, one save), each save is
-atomic (temp file, then rename), and `flush()` (also run at exit) waits until every file is current.
+follows a moment later, once the service has been quiet for `idle` seconds (never more than
+`max_delay` after the write), so a save never competes with a request someone is waiting on. Saves of
+one workbook coalesce, each save is atomic (temp file, then rename), and `flush()` (also run at exit)
+writes everything at once and waits until every file is current.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,32 +25,63 @@ log = logging.getLogger(__name__)
 class WriteBehind:
     """One background thread saving the workbooks marked dirty, newest state each time."""
 
-    def __init__(self, snapshot: Callable[[str], Workbook | None]) -> None:
+    def __init__(
+        self,
+        snapshot: Callable[[str], Workbook | None],
+        *,
+        idle: float = 0.5,
+        max_delay: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         # `snapshot(id)` returns a consistent copy of a workbook (taken under its lock), or None.
         self._snapshot = snapshot
-        self._dirty: list[str] = []
+        self._idle, self._max_delay, self._clock = idle, max_delay, clock
+        self._dirty: dict[str, float] = {}  # spreadsheet id -> when it first became dirty
+        self._last_activity = clock()
         self._busy = False
+        self._urgent = False
         self._changed = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="hive-write-behind", daemon=True)
         self._thread.start()
         atexit.register(self.flush)
 
+    def touch(self) -> None:
+        """Note that the service is answering someone (saves wait for a quiet moment)."""
+        self._last_activity = self._clock()
+
     def schedule(self, spreadsheet_id: str) -> None:
         with self._changed:
-            if spreadsheet_id not in self._dirty:
-                self._dirty.append(spreadsheet_id)
+            self._dirty.setdefault(spreadsheet_id, self._clock())
             self._changed.notify_all()
 
     def flush(self, timeout: float | None = 60.0) -> bool:
-        """Wait until every scheduled save has reached its file; False if `timeout` ran out."""
+        """Save everything now and wait until every file is current; False if `timeout` ran out."""
         with self._changed:
-            return self._changed.wait_for(lambda: not self._dirty and not self._busy, timeout)
+            self._urgent = True
+            self._changed.notify_all()
+            done = self._changed.wait_for(lambda: not self._dirty and not self._busy, timeout)
+            self._urgent = False
+            return done
+
+    def _due(self) -> float:
+        """Seconds until a save may start (0: now)."""
+        now = self._clock()
+        if self._urgent:
+            return 0.0
+        quiet = self._idle - (now - self._last_activity)
+        overdue = self._max_delay - (now - min(self._dirty.values()))
+        return max(0.0, min(quiet, overdue))
 
     def _run(self) -> None:
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: bool(self._dirty))
-                spreadsheet_id = self._dirty.pop(0)
+                wait = self._due()
+                if wait > 0:
+                    self._changed.wait(timeout=wait)
+                    continue
+                spreadsheet_id = next(iter(self._dirty))
+                del self._dirty[spreadsheet_id]
                 self._busy = True
             try:
                 book = self._snapshot(spreadsheet_id)

@@ -47,3 +47,26 @@ def test_without_write_behind_flush_has_nothing_to_wait_for(tmp_path):
     service = LocalSheets()
     service.open_workbook(path)
     assert service.flush(timeout=0) is True
+
+
+def test_saves_wait_for_a_quiet_moment_but_never_longer_than_max_delay(tmp_path):
+    from sheets_backend.local_sheets.write_behind import WriteBehind
+
+    path = write_workbook(tmp_path / "class.xlsx", BASE_TABS)
+    service = LocalSheets()
+    sid = service.open_workbook(path, autosave=False)
+    now = [100.0]
+    saved: list[str] = []
+
+    def snapshot(spreadsheet_id: str):
+        saved.append(spreadsheet_id)
+        return None  # nothing to write: the test watches when a save starts
+
+    writer = WriteBehind(snapshot, idle=0.5, max_delay=10.0, clock=lambda: now[0])
+    writer.touch()
+    writer.schedule(sid)
+    assert writer._due() == 0.5  # busy a moment ago: wait for quiet
+    now[0] += 9.8
+    writer.touch()  # still busy, but the first write is nearly 10 s old
+    assert 0 < writer._due() <= 0.2 + 1e-9
+    assert writer.flush(timeout=5) and saved == [sid]  # flush does not wait for quiet
