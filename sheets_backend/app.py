@@ -117,6 +117,9 @@ def create_app(config: Config) -> Flask:
         from sheets_backend.preview import preview_blueprint
 
         app.register_blueprint(preview_blueprint(local))
+        # The local service saves files between requests, never while a teacher waits on one.
+        app.before_request(local.request_started)
+        app.teardown_request(lambda _exc: local.request_finished())
     app.add_url_rule("/healthz", "healthz", lambda: jsonify(status="ok"), methods=["GET"])
     app.before_request(_start)
     app.after_request(_finish)

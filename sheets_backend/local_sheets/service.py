@@ -191,6 +191,15 @@ class LocalSheets:
             self._writer.schedule(sid)
         return result
 
+    def request_started(self) -> None:
+        """Someone is waiting on a request: write-behind saves hold off until it finishes."""
+        if self._writer is not None:
+            self._writer.begin()
+
+    def request_finished(self) -> None:
+        if self._writer is not None:
+            self._writer.end()
+
     def flush(self, timeout: float | None = 60.0) -> bool:
         """Wait until every autosaved file holds its workbook's latest state (write-behind only)."""
         return True if self._writer is None else self._writer.flush(timeout)

@@ -1,8 +1,9 @@
 """Saving workbooks after the answer, not before it: for `serve`, where a teacher waits on the reply.
 
 The in-memory workbook is the truth the API serves, and it changes all-or-nothing; the .xlsx file
-follows a moment later, once the service has been quiet for `idle` seconds (never more than
-`max_delay` after the write), so a save never competes with a request someone is waiting on. Saves of
+follows a moment later, once no request is in flight and the service has been quiet for `idle`
+seconds (never more than `max_delay` after the write), so a save never competes with a request
+someone is waiting on. Saves of
 one workbook coalesce, each save is atomic (temp file, then rename), and `flush()` (also run at exit)
 writes everything at once and waits until every file is current.
 """
@@ -40,6 +41,7 @@ class WriteBehind:
         self._last_activity = clock()
         self._busy = False
         self._urgent = False
+        self._in_flight = 0  # requests someone is waiting on (the service's app says so)
         self._changed = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="hive-write-behind", daemon=True)
         self._thread.start()
@@ -48,6 +50,18 @@ class WriteBehind:
     def touch(self) -> None:
         """Note that the service is answering someone (saves wait for a quiet moment)."""
         self._last_activity = self._clock()
+
+    def begin(self) -> None:
+        """A request someone waits on has started: hold saves until it ends."""
+        with self._changed:
+            self._in_flight += 1
+            self._last_activity = self._clock()
+
+    def end(self) -> None:
+        with self._changed:
+            self._in_flight = max(0, self._in_flight - 1)
+            self._last_activity = self._clock()
+            self._changed.notify_all()
 
     def schedule(self, spreadsheet_id: str) -> None:
         with self._changed:
@@ -68,8 +82,10 @@ class WriteBehind:
         now = self._clock()
         if self._urgent:
             return 0.0
-        quiet = self._idle - (now - self._last_activity)
         overdue = self._max_delay - (now - min(self._dirty.values()))
+        if self._in_flight:
+            return max(0.0, min(overdue, 0.25))  # look again soon: the request may be ending
+        quiet = self._idle - (now - self._last_activity)
         return max(0.0, min(quiet, overdue))
 
     def _run(self) -> None:

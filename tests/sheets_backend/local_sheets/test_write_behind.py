@@ -70,3 +70,23 @@ def test_saves_wait_for_a_quiet_moment_but_never_longer_than_max_delay(tmp_path)
     writer.touch()  # still busy, but the first write is nearly 10 s old
     assert 0 < writer._due() <= 0.2 + 1e-9
     assert writer.flush(timeout=5) and saved == [sid]  # flush does not wait for quiet
+
+
+def test_no_save_starts_while_a_request_is_in_flight_unless_overdue():
+    from sheets_backend.local_sheets.write_behind import WriteBehind
+
+    now = [0.0]
+    writer = WriteBehind(lambda _id: None, idle=0.5, max_delay=10.0, clock=lambda: now[0])
+    writer.begin()
+    writer.schedule("book")
+    now[0] += 5.0  # a long render: quiet for 5 s, but the request is still running
+    assert writer._due() > 0
+    writer.end()
+    now[0] += 0.6
+    assert writer._due() == 0
+    writer.begin()
+    writer.schedule("book")
+    now[0] += 10.5  # overdue: saved even though a request is running
+    assert writer._due() == 0
+    writer.end()
+    assert writer.flush(timeout=5)
