@@ -58,11 +58,14 @@ class Problem:
 
 
 _PLAIN_TAB = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A bare title that reads as a cell (`Q1`, `T2`, `R1C1`) would name a cell, not a tab.
+_CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc][0-9]*)$")
 
 
 def quote_tab(tab: str) -> str:
-    """A tab name as A1 notation wants it: quoted when it holds spaces or punctuation."""
-    if _PLAIN_TAB.match(tab):
+    """A tab name as A1 notation wants it (and as Google echoes it): quoted when it holds spaces or
+    punctuation, or looks like a cell reference."""
+    if _PLAIN_TAB.match(tab) and not _CELL_LIKE.match(tab):
         return tab
     return "'" + tab.replace("'", "''") + "'"
 

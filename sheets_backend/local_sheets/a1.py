@@ -6,10 +6,9 @@ import re
 from dataclasses import dataclass
 
 from sheets_backend.local_sheets.errors import bad_request
+from sheets_backend.problems import quote_tab
 
 _ENDPOINT = re.compile(r"^([A-Za-z]{0,3})([0-9]{0,7})$")
-_PLAIN_TITLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc][0-9]*)$")
 
 
 def column_index(letters: str) -> int:
@@ -30,11 +29,8 @@ def column_letters(index: int) -> str:
     return out
 
 
-def quote_title(title: str) -> str:
-    """A tab title as Google echoes it: bare when plain, quoted when spaced or cell-like."""
-    if _PLAIN_TITLE.match(title) and not _CELL_LIKE.match(title):
-        return title
-    return "'" + title.replace("'", "''") + "'"
+# A tab title as Google echoes it: one rule for the service and for Hive's own references.
+quote_title = quote_tab
 
 
 @dataclass(frozen=True)

@@ -260,3 +260,12 @@ def test_sheets_refusing_access_is_told_plainly_and_nothing_is_written(hive, sta
     assert caught.value.code == code and words in caught.value.message
     assert gateway.calls.to_dict() == {"read": 1, "write": 0}  # 4xx is not retried
     assert digest(hive.path) == before
+
+
+def test_a_teacher_tab_named_like_a_cell_is_read_as_a_tab(workbook, base_tabs):
+    # Unquoted, "Q1" in a range means cell Q1 of the first tab, not the tab called Q1.
+    base_tabs["Q1"] = base_tabs.pop("Scores")  # renamed; found again by its headers
+    hive = Recompute(workbook(base_tabs))
+    summary, _ = hive.run()
+    assert summary.evidence == 13
+    assert hive.mastery()["S1"]["M1"] == "Mastered"

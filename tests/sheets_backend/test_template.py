@@ -393,3 +393,14 @@ def test_inserted_moved_and_spaced_columns_change_no_result(base_tabs):
     assert book.problems == ()
     # Same statuses and levels; cells in the explanations moved with their columns.
     assert after.drop(columns="explanation").equals(before.drop(columns="explanation"))
+
+
+def test_references_quote_tabs_whose_names_read_as_cells():
+    from sheets_backend.problems import cell_ref, quote_tab
+
+    # Unquoted, "Q1" would name cell Q1, not the tab: the gateway's read ranges and every
+    # warning's cell use the same quoting as Google's echoed ranges.
+    assert quote_tab("Q1") == "'Q1'" and quote_tab("R1C1") == "'R1C1'"
+    assert quote_tab("Roster") == "Roster"
+    assert cell_ref("Q1", 3, 4) == "'Q1'!D3"
+    assert cell_ref("Student Summary", 1, 1) == "'Student Summary'!A1"
