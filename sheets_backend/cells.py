@@ -39,6 +39,12 @@ class Headers:
         """`Roster!B7` for a 0-based row and a named column."""
         return cell_ref(self.tab.title, row + 1, self.columns[name] + 1)
 
+    def values(self, name: str) -> list[Any]:
+        """A named column below the header row; all blanks when the optional column is absent."""
+        if name in self.columns:
+            return column_values(self.tab, self.columns[name], self.row + 1)
+        return [""] * max(len(self.tab.rows) - self.row - 1, 0)
+
 
 def find_headers(
     tab: Tab,

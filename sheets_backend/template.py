@@ -6,7 +6,7 @@ Only a problem that leaves nothing to compute (no Roster, no Outcomes) is fatal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ import pandas as pd
 
 from policy_engine import Policy, empty_overrides
 from sheets_backend.cells import (
+    Headers,
     column_values,
     find_headers,
     find_tab,
@@ -301,33 +302,8 @@ def _read_behavior(
             p.__class__(p.cell, p.reason, p.message, fatal=False) for p in header_problems
         )
         return eligible
-    ids = column_values(tab, headers.column("Student ID"), 1)
-    resolved = (
-        column_values(tab, headers.column("Resolved"), 1)
-        if "Resolved" in headers
-        else [""] * len(ids)
-    )
-    dates = column_values(tab, headers.column("Date"), 1) if "Date" in headers else [""] * len(ids)
-    for i, raw in enumerate(ids):
-        row = i + 1
-        sid = text(raw)
-        if not sid:
-            continue
-        if sid not in student_ids:
-            problems.append(
-                Problem(
-                    headers.cell(row, "Student ID"),
-                    Reason.UNKNOWN_STUDENT,
-                    f'Student ID "{sid}" is not on the Roster; incident ignored',
-                )
-            )
-            continue
-        if not is_blank(dates[i]) and parse_date(dates[i]) is None:
-            problems.append(
-                Problem(
-                    headers.cell(row, "Date"), Reason.BAD_DATE, f'"{text(dates[i])}" is not a date'
-                )
-            )
+    resolved = headers.values("Resolved")
+    for i, sid, _day in _known_student_rows(headers, student_ids, problems, "incident ignored"):
         if not _is_yes(resolved[i]):
             eligible[sid] = False
     return eligible
@@ -347,31 +323,8 @@ def _read_mentoring(
         )
         return None
     out: dict[str, Mentoring] = {}
-    ids = column_values(tab, headers.column("Student ID"), 1)
-    mentors = column_values(tab, headers.column("Mentor"), 1)
-    dates = column_values(tab, headers.column("Date"), 1) if "Date" in headers else [""] * len(ids)
-    for i, raw in enumerate(ids):
-        sid = text(raw)
-        if not sid:
-            continue
-        if sid not in student_ids:
-            problems.append(
-                Problem(
-                    headers.cell(i + 1, "Student ID"),
-                    Reason.UNKNOWN_STUDENT,
-                    f'Student ID "{sid}" is not on the Roster; row ignored',
-                )
-            )
-            continue
-        day = parse_date(dates[i])
-        if day is None and not is_blank(dates[i]):
-            problems.append(
-                Problem(
-                    headers.cell(i + 1, "Date"),
-                    Reason.BAD_DATE,
-                    f'"{text(dates[i])}" is not a date',
-                )
-            )
+    mentors = headers.values("Mentor")
+    for i, sid, day in _known_student_rows(headers, student_ids, problems, "row ignored"):
         previous = out.get(sid)
         mentor = text(mentors[i]) or (previous.mentor if previous else "")
         latest = previous.last_check_in if previous else None
@@ -379,6 +332,27 @@ def _read_mentoring(
             latest = day
         out[sid] = Mentoring(mentor=mentor, last_check_in=latest)
     return out
+
+
+def _known_student_rows(
+    headers: Headers, student_ids: set[str], problems: list[Problem], ignored: str
+) -> Iterator[tuple[int, str, pd.Timestamp | None]]:
+    """(row index, Student ID, Date) of each row naming a Roster student, for the side tabs
+    (Behavior, Mentoring). An unknown ID or an unreadable date is named by its cell."""
+    dates = headers.values("Date")
+    for i, raw in enumerate(headers.values("Student ID")):
+        sid = text(raw)
+        if not sid:
+            continue
+        if sid not in student_ids:
+            problems.append(Problem(headers.cell(i + 1, "Student ID"), Reason.UNKNOWN_STUDENT,
+                                    f'Student ID "{sid}" is not on the Roster; {ignored}'))
+            continue
+        day = parse_date(dates[i])
+        if day is None and not is_blank(dates[i]):
+            problems.append(Problem(headers.cell(i + 1, "Date"), Reason.BAD_DATE,
+                                    f'"{text(dates[i])}" is not a date'))
+        yield i, sid, day
 
 
 def _is_yes(value: Any) -> bool:
