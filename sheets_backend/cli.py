@@ -7,8 +7,12 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sheets_backend.errors import HiveError
+
+if TYPE_CHECKING:
+    from sheets_backend.gateway import SheetsGateway
 
 DEMO_PATH = Path("demo/gradebook.xlsx")
 
@@ -69,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(path: Path, *, autosave: bool):  # type: ignore[no-untyped-def]
+def _open(path: Path, *, autosave: bool) -> SheetsGateway:
     from sheets_backend.gateway import SheetsGateway, local_client
     from sheets_backend.local_sheets import LocalSheets
 

@@ -184,10 +184,11 @@ class LocalSheets:
         copy = book.clone()
         result = change(copy)
         copy.modified_time = drive.now()
-        if copy.autosave and copy.path is not None and self._writer is None:
-            xlsx.save(copy, Path(copy.path))
+        saving = copy.autosave and copy.path is not None
+        if saving and self._writer is None:
+            xlsx.save(copy, Path(copy.path))  # before adopting: a failed save changes nothing
         book.adopt(copy)
-        if copy.autosave and copy.path is not None and self._writer is not None:
+        if saving and self._writer is not None:
             self._writer.schedule(sid)
         return result
 
