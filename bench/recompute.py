@@ -22,6 +22,7 @@ from sheets_backend.gateway import SheetsGateway, local_client  # noqa: E402
 from sheets_backend.local_sheets import LocalSheets  # noqa: E402
 from sheets_backend.plan import build_plan  # noqa: E402
 from sheets_backend.recompute import evaluate_book, render_tabs  # noqa: E402
+from sheets_backend.runtime import tune_garbage_collector  # noqa: E402
 from sheets_backend.template import read_gradebook  # noqa: E402
 
 
@@ -36,6 +37,7 @@ def main() -> None:
     if args.quick:
         args.students, args.outcomes, args.scores = 150, 30, 10
     cells = args.students * args.outcomes * args.scores
+    tune_garbage_collector()  # as `python -m sheets_backend` and gunicorn do
     print(
         f"gradebook: {args.students} students x {args.outcomes} outcomes x {args.scores} scores "
         f"= {cells:,} score cells"

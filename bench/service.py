@@ -101,6 +101,7 @@ def main() -> int:
                 server.kill()
             log.close()
 
+    print("sequential ms:", [round(x * 1000) for x in sequential])
     _report("one at a time", sequential, None)
     _report(f"{args.concurrency} at once", concurrent, wall)
     print(f"service overhead around recompute() (one at a time): "

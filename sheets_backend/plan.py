@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sheets_backend.problems import Problem, Reason, tab_ref
@@ -165,8 +166,9 @@ def _free_id(used: set[int], title: str) -> int:
 # --- cells -------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1024)
 def colour(hex_colour: str) -> dict[str, float]:
-    """`#b7e1cd` -> the Sheets API's {red, green, blue} in 0..1."""
+    """`#b7e1cd` -> the Sheets API's {red, green, blue} in 0..1 (shared: never change the result)."""
     value = hex_colour.lstrip("#")
     red, green, blue = (int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))
     return {"red": round(red, 4), "green": round(green, 4), "blue": round(blue, 4)}
@@ -183,7 +185,7 @@ def text_cell(
 ) -> CellData:
     """Text that can never run as a formula (a stringValue is stored as typed)."""
     cell: CellData = {"userEnteredValue": {"stringValue": value}} if value else {}
-    fmt = _format(background=background, bold=bold, wrap=wrap, size=size)
+    fmt = _format(background, bold, wrap, size)
     if fmt:
         cell["userEnteredFormat"] = fmt
     if note:
@@ -195,7 +197,7 @@ def number_cell(value: float | None, *, pattern: str = "", bold: bool = False) -
     if value is None or value != value:  # NaN: nothing to show
         return {}
     cell: CellData = {"userEnteredValue": {"numberValue": float(value)}}
-    fmt = _format(bold=bold)
+    fmt = dict(_format(bold=bold))
     if pattern:
         fmt["numberFormat"] = {
             "type": "PERCENT" if "%" in pattern else "NUMBER",
@@ -211,9 +213,12 @@ def formula_cell(formula: str) -> CellData:
     return {"userEnteredValue": {"formulaValue": formula}}
 
 
+@lru_cache(maxsize=4096)
 def _format(
-    *, background: str = "", bold: bool = False, wrap: bool = False, size: int | None = None
+    background: str = "", bold: bool = False, wrap: bool = False, size: int | None = None
 ) -> dict[str, Any]:
+    """A cell format, shared by every cell that has it (a tab repeats a handful across thousands
+    of cells): callers copy before changing one."""
     fmt: dict[str, Any] = {}
     if background:
         fmt["backgroundColorStyle"] = {"rgbColor": colour(background)}

@@ -120,7 +120,11 @@ def _languages(school: Words, family: Words) -> tuple[Words, ...]:
 def _both(school: Words, family: Words) -> Say:
     """`say(words)` in the school's language, then (on a new line) in the family's."""
 
+    if family.language == school.language:
+        return lambda say: say(school)
+
     def render(say: Callable[[Words], str]) -> str:
-        return "\n".join(dict.fromkeys(say(w) for w in _languages(school, family)))
+        first, second = say(school), say(family)
+        return first if first == second else f"{first}\n{second}"
 
     return render

@@ -9,8 +9,10 @@ import os
 
 from sheets_backend.app import create_app
 from sheets_backend.logs import configure_logging
+from sheets_backend.runtime import tune_garbage_collector
 from sheets_backend.settings import Config
 
 config = Config.from_env(os.environ)
 configure_logging(config.log_level)
 app = create_app(config)
+tune_garbage_collector()  # after the app (and, in local mode, its workbooks) is loaded

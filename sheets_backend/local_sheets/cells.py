@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from sheets_backend.local_sheets.colours import normalise_format
 from sheets_backend.local_sheets.errors import bad_request
 from sheets_backend.local_sheets.fields import copy_path, parse_mask, paths
@@ -108,13 +110,13 @@ class CellWriter:
             self.note or self.validation or self.format_all or format_paths
         )
         self._memo: dict[tuple[int, int], tuple[Any, Any, dict[str, Any] | None]] = {}
-        self._by_text: dict[str, tuple[dict[str, Any] | None]] = {}
+        self._by_text: dict[bytes, tuple[dict[str, Any] | None]] = {}
 
     def _format(self, current: dict[str, Any] | None, given: Any) -> dict[str, Any] | None:
         if self.format_all:
             # Whole formats replace: equal formats (a big write repeats a handful) share one
             # normalised copy, found by their text.
-            text = repr(given)
+            text = orjson.dumps(given)
             found = self._by_text.get(text)
             if found is None:
                 found = self._by_text[text] = (normalise_format(given) if given else None,)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,23 @@ def _properties(schema: str) -> dict[str, tuple[Spec, str]]:
     return {name: (_spec(prop), _snake(name)) for name, prop in props.items()}
 
 
+@lru_cache(maxsize=4096)
+def _known_shape(schema: str, keys: tuple[str, ...]) -> tuple[tuple[str, Spec, str], ...] | None:
+    """For field names that are all camelCase fields of `schema`: the non-scalar ones to descend
+    into, as (name, spec, snake_name). None when any name is unknown or snake_case, which the
+    careful path reports or renames. A big write repeats a few shapes across thousands of cells."""
+    props = _properties(schema)
+    children = []
+    for key in keys:
+        found = props.get(key)
+        if found is None:
+            return None
+        spec, snake = found
+        if spec[0] != "scalar":
+            children.append((key, spec, snake))
+    return tuple(children)
+
+
 def _path(node: tuple[Any, ...] | None) -> str:
     parts: list[str] = []
     while node is not None:
@@ -69,27 +86,8 @@ def check(body: Any, schema: str) -> None:
     def walk(value: Any, spec: Spec, node: tuple[Any, ...] | None) -> None:
         kind = spec[0]
         if kind == "ref":
-            if type(value) is not dict:
-                return
-            props = _properties(spec[1])
-            renames = []
-            for key, item in value.items():
-                found = props.get(key)
-                if found is None:
-                    camel = _camel(key)
-                    found = props.get(camel) if camel != key else None
-                    if found is None:
-                        where = _path(node)
-                        at = f" at '{where}'" if where else ""
-                        message = f'Invalid JSON payload received. Unknown name "{key}"{at}: '
-                        violations.append((where, message + "Cannot find field."))
-                        continue
-                    renames.append((key, camel))
-                child, snake = found
-                if child[0] != "scalar":
-                    walk(item, child, (node, snake))
-            for key, camel in renames:
-                value[camel] = value.pop(key)
+            if type(value) is dict:
+                walk_ref(value, spec[1], node)
         elif kind == "array" and isinstance(value, list):
             inner = spec[1]
             if inner[0] == "scalar":
@@ -100,6 +98,37 @@ def check(body: Any, schema: str) -> None:
         elif kind == "map" and isinstance(value, dict):
             for key, item in value.items():
                 walk(item, spec[1], (node, key))
+
+    def walk_ref(value: dict[str, Any], schema: str, node: tuple[Any, ...] | None) -> None:
+        shape = _known_shape(schema, tuple(value))
+        if shape is not None:
+            for key, child, snake in shape:
+                item = value[key]
+                if child[0] == "ref":
+                    if type(item) is dict:
+                        walk_ref(item, child[1], (node, snake))
+                else:
+                    walk(item, child, (node, snake))
+            return
+        props = _properties(schema)
+        renames = []
+        for key, item in value.items():
+            found = props.get(key)
+            if found is None:
+                camel = _camel(key)
+                found = props.get(camel) if camel != key else None
+                if found is None:
+                    where = _path(node)
+                    at = f" at '{where}'" if where else ""
+                    message = f'Invalid JSON payload received. Unknown name "{key}"{at}: '
+                    violations.append((where, message + "Cannot find field."))
+                    continue
+                renames.append((key, camel))
+            child, snake = found
+            if child[0] != "scalar":
+                walk(item, child, (node, snake))
+        for key, camel in renames:
+            value[camel] = value.pop(key)
 
     walk(body, ("ref", schema), None)
     if violations:
