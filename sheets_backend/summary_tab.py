@@ -92,7 +92,7 @@ def student_block(report: StudentReport, school: Words, family: Words) -> list[l
 
 def _outcome_row(line: OutcomeLine, school: Words, both: Say) -> list[CellData]:
     # The trail is dates, names and numbers: one language keeps it short enough to print.
-    trail = "\n".join(evidence_text(school, entry) for entry in line.evidence)
+    trail = "\n".join([evidence_text(school, entry) for entry in line.evidence])
     return [
         text_cell(line.text, wrap=True),  # the teacher's words, never translated
         text_cell(f"{SYMBOLS[line.status]} " + both(lambda w: status_text(w, line, symbol=False)),

@@ -181,27 +181,56 @@ def _trails(
     ev: pd.DataFrame,
 ) -> tuple[dict[tuple[str, str], Trail], dict[str, list[WorkItem]]]:
     """Per student and outcome: the evidence entries and counted levels, oldest first; per
-    student: the missing work. One pass over the (already date-ordered) evidence."""
-    entries: dict[tuple[str, str], list[EvidenceEntry]] = {}
-    levels: dict[tuple[str, str], list[float]] = {}
+    student: the missing work. From the (already date-ordered) evidence.
+
+    One assessment's few results repeat for every student, so each distinct entry is built once
+    and shared: a trail is a tuple of shared entries, and its words are looked up once per entry.
+    """
+    n = len(ev)
+    if not n:
+        return {}, {}
+    scored = ev["score"].notna().to_numpy()
+    has_mark = (ev["mark"] != "").to_numpy()
+    counted = ev["counted"].to_numpy(dtype=bool)
+    shown = pd.DataFrame({
+        "date": ev["date"].to_numpy(),
+        "assessment": ev["assessment"].to_numpy(dtype=object),
+        "score": ev["score"].to_numpy(dtype=float),
+        "mark_label": ev["mark_label"].where(has_mark, "").to_numpy(dtype=object),
+        "level_label": ev["level_label"].where(scored, "").to_numpy(dtype=object),
+        "practice": ~counted,
+    })
+    codes, distinct = _factorize_rows(shown)
+    entries = [
+        EvidenceEntry(day.date(), name, None if score != score else float(score), mark, level,
+                      bool(practice))
+        for day, name, score, mark, level, practice in distinct.itertuples(index=False)
+    ]
+    value = ev["value"].to_numpy(dtype=float)
+    level_ok = counted & ~pd.isna(value)
+    groups = ev.groupby(["student_id", "outcome_id"], sort=False).indices
+    trails: dict[tuple[str, str], Trail] = {}
+    for key, rows in groups.items():
+        trails[key] = (
+            tuple([entries[c] for c in codes[rows].tolist()]),
+            tuple(value[rows[level_ok[rows]]].tolist()),
+        )
     work: dict[str, list[WorkItem]] = {}
-    columns = ("student_id", "outcome_id", "assessment", "score", "mark", "mark_label",
-               "level_label", "counted", "value", "missing")
-    codes, uniques = pd.factorize(ev["date"])  # a term has few dates: convert each once
-    day_of = [d.date() for d in uniques]
-    days = [day_of[c] for c in codes.tolist()]
-    for sid, oid, name, score, code, label, level, counted, value, gone, day in zip(
-            *(ev[c].to_numpy(dtype=object).tolist() for c in columns), days, strict=True):
-        scored = score == score  # a flag such as L (late) can stand beside a real score
-        entries.setdefault((sid, oid), []).append(EvidenceEntry(
-            day, name, float(score) if scored else None, label if code else "",
-            level if scored else "", not counted))
-        if counted and value == value:
-            levels.setdefault((sid, oid), []).append(float(value))
-        if gone:
-            work.setdefault(sid, []).append(WorkItem(str(name), str(oid), day))
-    trails = {key: (tuple(found), tuple(levels.get(key, ()))) for key, found in entries.items()}
+    gone = ev["missing"].to_numpy(dtype=bool)
+    if gone.any():
+        lost = ev.loc[gone, ["student_id", "outcome_id", "assessment"]].to_numpy(dtype=object)
+        for (sid, oid, name), c in zip(lost.tolist(), codes[gone].tolist(), strict=True):
+            work.setdefault(sid, []).append(WorkItem(str(name), str(oid), entries[c].date))
     return trails, work
+
+
+def _factorize_rows(frame: pd.DataFrame) -> tuple[Any, pd.DataFrame]:
+    """(a code per row, the distinct rows): equal rows share a code, first seen first."""
+    keys = [pd.factorize(frame[c], use_na_sentinel=False)[0] for c in frame.columns]
+    combined = pd.MultiIndex.from_arrays(keys) if len(keys) > 1 else keys[0]
+    codes, _ = pd.factorize(combined)
+    first = pd.Series(range(len(frame))).groupby(codes, sort=True).first().to_numpy()
+    return codes, frame.iloc[first].reset_index(drop=True)
 
 
 def _line(row: Any, text: str, policy: Policy, trail: Trail) -> OutcomeLine:
