@@ -1,7 +1,7 @@
 """The Flask service the add-on calls: recompute, validate, groups, publish and the policy library.
 
-Every route answers errors in one envelope: `{"error": {"code", "message", ...}}` with the HTTP
-status, from `HiveError` subclasses or from Werkzeug's HTTP errors.
+Every route answers errors in one envelope (api_errors.py): `{"error": {"code", "message", ...}}`
+with the HTTP status, from `HiveError` subclasses or from Werkzeug's HTTP errors.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import dataclasses
 import hashlib
 import logging
 import time
-import traceback
 import uuid
 from dataclasses import dataclass
 from functools import cache
@@ -27,9 +26,8 @@ from flask import (
     jsonify,
     request,
 )
-from werkzeug.exceptions import HTTPException
 
-from sheets_backend import api_fields
+from sheets_backend import api_errors, api_fields
 from sheets_backend.auth import (
     LOCAL_IDENTITY,
     AuthFailure,
@@ -38,52 +36,19 @@ from sheets_backend.auth import (
     Unauthenticated,
     bearer_token,
 )
-from sheets_backend.errors import HiveError, OutcomeNotFound, SpreadsheetNotFound
+from sheets_backend.errors import (
+    DriveScopeMissing,
+    FolderNotFound,
+    OutcomeNotFound,
+    SpreadsheetNotFound,
+)
 from sheets_backend.locks import SpreadsheetLocks
-from sheets_backend.ratelimit import RateLimited, RateLimiter
+from sheets_backend.ratelimit import RateLimiter
 from sheets_backend.settings import DRIVE_SCOPES, AuthMode, ClientFactory, Config, ConfigError
 
 log = logging.getLogger(__name__)
 
 FOLDER_MIME = "application/vnd.google-apps.folder"
-
-# Werkzeug's HTTP errors, in the envelope's words.
-HTTP_CODES: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "Hive could not read this request. Update the Hive add-on and try again."),
-    404: ("not_found", "There is nothing here. The Hive API lives under /v1."),
-    405: ("method_not_allowed", "This address does not take that method. See /v1/openapi.json."),
-    413: ("request_too_large", "This request is larger than Hive accepts."),
-    415: ("bad_request", "Hive expects a JSON body (Content-Type: application/json)."),
-}
-
-
-class FolderNotFound(HiveError):
-    """The Drive folder for the reports does not exist, is in the trash, or Hive cannot see it."""
-
-    code = "folder_not_found"
-    status = 404
-
-    def __init__(self, message: str = "") -> None:
-        super().__init__(
-            message
-            or "Hive cannot find this Drive folder, or may not use it. Hive can only "
-            "publish into a folder it created for you: leave the folder empty when Hive asks, "
-            "and Hive makes one in your Drive."
-        )
-
-
-class DriveScopeMissing(HiveError):
-    """401 `token_scope`: the sign-in carries the Sheets scope but not Drive's `drive.file`."""
-
-    code = "token_scope"
-    status = 401
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Hive was not given permission to create the reports in your Google Drive. Open "
-            "Hive again and allow access to the Drive files Hive creates when asked."
-        )
-
 
 @dataclass
 class Hive:
@@ -123,9 +88,7 @@ def create_app(config: Config) -> Flask:
     app.add_url_rule("/healthz", "healthz", lambda: jsonify(status="ok"), methods=["GET"])
     app.before_request(_start)
     app.after_request(_finish)
-    app.register_error_handler(HiveError, _hive_error)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(Exception, _unexpected_error)
+    api_errors.register(app)
     return app
 
 
@@ -366,47 +329,6 @@ def _policy_library(path: str) -> list[dict[str, Any]]:
             }
         )
     return library
-
-
-def envelope(status: int, error: dict[str, object], headers: dict[str, str] | None = None) -> Response:
-    """THE error response: `{"error": {"code", "message", ...}}` with `status`."""
-    g.error_code = error.get("code")
-    response = jsonify(error=error)
-    response.status_code = status
-    response.headers.update(headers or {})
-    return response
-
-
-def _hive_error(exc: HiveError) -> Response:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
-    if exc.status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="hive"'
-    return envelope(exc.status, exc.to_dict(), headers)
-
-
-def _http_error(exc: HTTPException) -> Response:
-    status = exc.code or 500
-    code, message = HTTP_CODES.get(status, (f"http_{status}", exc.description or "HTTP error"))
-    if status == 413:
-        limit = hive().config.max_request_bytes
-        message = f"{message} Send at most {limit:,} bytes."
-    headers = {k: v for k, v in exc.get_headers() if k == "Allow"}
-    return envelope(400 if status == 415 else status, {"code": code, "message": message}, headers)
-
-
-def _unexpected_error(exc: Exception) -> Response:
-    # Where it broke, without the exception's text: that could quote a student's name or score.
-    frames = [f"{f.filename}:{f.lineno}:{f.name}" for f in traceback.extract_tb(exc.__traceback__)]
-    log.error("unexpected error", extra={"error": type(exc).__name__, "frames": frames[-6:]})
-    return envelope(
-        500,
-        {
-            "code": "internal_error",
-            "message": "Something went wrong inside Hive. Nothing was written; try again, and if it "
-            f"keeps happening tell Hive's support the request id {g.get('request_id', '')}.",
-            "request_id": g.get("request_id", ""),
-        },
-    )
 
 
 def _start() -> None:

@@ -1,4 +1,4 @@
-"""Errors that end a recompute, each with a stable code and a message a teacher can act on."""
+"""Errors Hive reports to a person, each with a stable code and a message a teacher can act on."""
 
 from __future__ import annotations
 
@@ -91,3 +91,31 @@ class OutcomeNotFound(HiveError):
 
     code = "outcome_not_found"
     status = 404
+
+
+class FolderNotFound(HiveError):
+    """The Drive folder for the reports does not exist, is in the trash, or Hive cannot see it."""
+
+    code = "folder_not_found"
+    status = 404
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message
+            or "Hive cannot find this Drive folder, or may not use it. Hive can only "
+            "publish into a folder it created for you: leave the folder empty when Hive asks, "
+            "and Hive makes one in your Drive."
+        )
+
+
+class DriveScopeMissing(HiveError):
+    """401 `token_scope`: the sign-in carries the Sheets scope but not Drive's `drive.file`."""
+
+    code = "token_scope"
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Hive was not given permission to create the reports in your Google Drive. Open "
+            "Hive again and allow access to the Drive files Hive creates when asked."
+        )

@@ -13,7 +13,8 @@ from workbooks import BASE_TABS, write_workbook
 
 from sheets_backend import app as app_module
 from sheets_backend import auth, errors, locks, ratelimit
-from sheets_backend.app import HTTP_CODES, create_app, openapi_document
+from sheets_backend.api_errors import HTTP_CODES
+from sheets_backend.app import create_app, openapi_document
 from sheets_backend.gateway import local_client
 from sheets_backend.local_sheets import LocalSheets
 from sheets_backend.settings import Config
