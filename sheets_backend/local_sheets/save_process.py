@@ -49,10 +49,10 @@ class ChildSave:
         )
 
     def pause(self) -> None:
-        self._signal(signal.SIGSTOP)
+        self._signal(getattr(signal, "SIGSTOP", None))  # Windows has no SIGSTOP: never paused
 
     def resume(self) -> None:
-        self._signal(signal.SIGCONT)
+        self._signal(getattr(signal, "SIGCONT", None))
 
     def wait(self, timeout: float = 300.0) -> None:
         """Feed the child its workbook and wait for the file; SaveFailed if it could not."""
@@ -66,8 +66,8 @@ class ChildSave:
             why = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no reason given"]
             raise SaveFailed(f"saving {self.path.name} failed in the child process ({why[0]})")
 
-    def _signal(self, which: signal.Signals) -> None:
-        if self._process.returncode is None:
+    def _signal(self, which: signal.Signals | None) -> None:
+        if which is not None and self._process.returncode is None:
             try:
                 os.kill(self._process.pid, which)
             except ProcessLookupError:  # it has just finished
