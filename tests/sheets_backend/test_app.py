@@ -454,6 +454,28 @@ class TestLocalMode:
         response = Api(app.test_client(), None).recompute()
         assert response.status_code == 200, response.data
 
+    def test_local_saves_see_every_call_of_a_request_as_in_flight(self, folder, monkeypatch):
+        """The write-behind pauses a running save while a request is in flight: the app must
+        say so around every local Sheets call the request makes, and no longer."""
+        from sheets_backend import app as app_module
+        from sheets_backend.local_sheets import LocalSheets
+
+        local = LocalSheets.from_folder(folder, write_behind=True)
+        monkeypatch.setattr(app_module, "_local_sheets", lambda _config: local)
+        seen: list[int] = []
+        handle = local.handle
+
+        def watched(method, url, body):
+            seen.append(local._writer._in_flight)
+            return handle(method, url, body)
+
+        monkeypatch.setattr(local, "handle", watched)
+        response = Api(create_app(local_config(folder)).test_client(), None).recompute()
+        assert response.status_code == 200, response.data
+        assert len(seen) == 3 and set(seen) == {1}  # metadata, values, the one write
+        assert local._writer._in_flight == 0
+        assert local.flush(timeout=30)
+
     def test_local_mode_keeps_auth_on_unless_told(self, google, folder):
         config = Config(client_id=CLIENT_ID, tokeninfo_url=google.tokeninfo_url,
                         local_folder=str(folder))
