@@ -12,10 +12,9 @@ import gc
 # (150 x 30 x 10) holds about 300,000 more containers at its peak (the rendered rows and the parsed
 # request body) than before it started, so at 700 the collector ran thousands of times per request,
 # re-walking those live objects each time: 40% of a recompute, measured. Almost all of them are freed
-# by reference counting when the request ends (Hive makes no cycles of its own), so a threshold above
-# that peak means a request is rarely interrupted, and the net growth that does reach it (caches, a
-# few cycles from libraries: tens of thousands of objects per request) is collected every few dozen
-# requests.
+# by reference counting when the request ends (Hive makes no cycles of its own; libraries leave
+# about 700 objects in cycles per recompute, measured), so a threshold above that peak means a
+# request is rarely interrupted, and the collector still runs every few dozen requests.
 YOUNG_THRESHOLD = 1_000_000
 OLDER_THRESHOLDS = (20, 20)
 
