@@ -186,21 +186,22 @@ def _trails(
     One assessment's few results repeat for every student, so each distinct entry is built once
     and shared: a trail is a tuple of shared entries, and its words are looked up once per entry.
     """
-    n = len(ev)
-    if not n:
+    if ev.empty:
         return {}, {}
-    scored = ev["score"].notna().to_numpy()
-    has_mark = (ev["mark"] != "").to_numpy()
     counted = ev["counted"].to_numpy(dtype=bool)
+    # _evidence leaves mark_label blank where no mark was typed, level_label where no score.
     shown = pd.DataFrame({
         "date": ev["date"].to_numpy(),
         "assessment": ev["assessment"].to_numpy(dtype=object),
         "score": ev["score"].to_numpy(dtype=float),
-        "mark_label": ev["mark_label"].where(has_mark, "").to_numpy(dtype=object),
-        "level_label": ev["level_label"].where(scored, "").to_numpy(dtype=object),
+        "mark_label": ev["mark_label"].to_numpy(dtype=object),
+        "level_label": ev["level_label"].to_numpy(dtype=object),
         "practice": ~counted,
     })
-    codes, distinct = _factorize_rows(shown)
+    # A code per row (equal rows, NaN scores included, share one; first seen first) and the
+    # distinct rows in the same order.
+    codes = shown.groupby(list(shown.columns), sort=False, dropna=False).ngroup().to_numpy()
+    distinct = shown.drop_duplicates()
     entries = [
         EvidenceEntry(day.date(), name, None if score != score else float(score), mark, level,
                       bool(practice))
@@ -222,15 +223,6 @@ def _trails(
         for (sid, oid, name), c in zip(lost.tolist(), codes[gone].tolist(), strict=True):
             work.setdefault(sid, []).append(WorkItem(str(name), str(oid), entries[c].date))
     return trails, work
-
-
-def _factorize_rows(frame: pd.DataFrame) -> tuple[Any, pd.DataFrame]:
-    """(a code per row, the distinct rows): equal rows share a code, first seen first."""
-    keys = [pd.factorize(frame[c], use_na_sentinel=False)[0] for c in frame.columns]
-    combined = pd.MultiIndex.from_arrays(keys) if len(keys) > 1 else keys[0]
-    codes, _ = pd.factorize(combined)
-    first = pd.Series(range(len(frame))).groupby(codes, sort=True).first().to_numpy()
-    return codes, frame.iloc[first].reset_index(drop=True)
 
 
 def _line(row: Any, text: str, policy: Policy, trail: Trail) -> OutcomeLine:
