@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from sheets_backend.errors import HiveError
 from sheets_backend.ratelimit import RateLimited
 
-log = logging.getLogger("sheets_backend.app")
+log = logging.getLogger(__name__)
 
 # Werkzeug's HTTP errors, in the envelope's words.
 HTTP_CODES: dict[int, tuple[str, str]] = {

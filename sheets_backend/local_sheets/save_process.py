@@ -74,11 +74,6 @@ class ChildSave:
                 pass
 
 
-def save_in_child(book: Workbook, path: Path) -> None:
-    """Write `book` to `path` from a child process; returns once the file is in place."""
-    ChildSave(book, path).wait()
-
-
 def _die_with_parent(parent: int) -> None:
     """A paused child whose parent is gone would wait forever: let Linux kill it instead."""
     if sys.platform.startswith("linux"):

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from workbooks import BASE_TABS, write_workbook
 
 from sheets_backend.local_sheets import LocalSheets
-from sheets_backend.local_sheets.save_process import ChildSave, SaveFailed, save_in_child
+from sheets_backend.local_sheets.save_process import ChildSave, SaveFailed
 from sheets_backend.local_sheets.write_behind import WriteBehind
 
 
@@ -31,7 +31,7 @@ def test_the_child_writes_the_workbook(tmp_path: Path) -> None:
     book = _book(tmp_path)
     book.sheets[0].set_value(5, 0, "written by the child")
     target = tmp_path / "out.xlsx"
-    save_in_child(book, target)
+    ChildSave(book, target).wait()
     assert load_workbook(target)["Roster"]["A6"].value == "written by the child"
 
 
@@ -61,7 +61,7 @@ def test_a_failed_save_names_the_error_type_only_and_keeps_nothing_half_written(
     target = tmp_path / "taken"
     target.mkdir()  # a folder where the file should go: the rename fails
     with pytest.raises(SaveFailed) as caught:
-        save_in_child(book, target)
+        ChildSave(book, target).wait()
     assert "IsADirectoryError" in str(caught.value)
     assert "Private Student Name" not in str(caught.value)
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
