@@ -21,7 +21,7 @@ test: $(STAMP) browser-deps lint typecheck
 
 # The nightly-size run: 1,000 mutated workbooks through the template reader (make test runs 40).
 nightly: $(STAMP)
-	HIVE_FUZZ_RUNS=1000 $(PY) -m pytest -n 2 tests/sheets_backend/test_template_fuzz.py
+	HIVE_FUZZ_RUNS=1000 $(PY) -m pytest -n 2 tests/sheets_backend/gradebook/test_template_fuzz.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

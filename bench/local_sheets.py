@@ -11,7 +11,7 @@ import gspread
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sheets_backend.local_sheets import LocalSheets  # noqa: E402
+from sheets_backend.sheets.local import LocalSheets  # noqa: E402
 
 ROWS, COLUMNS = 600, 900
 

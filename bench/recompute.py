@@ -18,12 +18,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sheets_backend.demo import write_gradebook  # noqa: E402
-from sheets_backend.gateway import SheetsGateway, local_client  # noqa: E402
-from sheets_backend.local_sheets import LocalSheets  # noqa: E402
-from sheets_backend.plan import build_plan  # noqa: E402
+from sheets_backend.gradebook.template import read_gradebook  # noqa: E402
 from sheets_backend.recompute import evaluate_book, render_tabs  # noqa: E402
 from sheets_backend.runtime import tune_garbage_collector  # noqa: E402
-from sheets_backend.template import read_gradebook  # noqa: E402
+from sheets_backend.sheets.gateway import SheetsGateway, local_client  # noqa: E402
+from sheets_backend.sheets.local import LocalSheets  # noqa: E402
+from sheets_backend.tabs.plan import build_plan  # noqa: E402
 
 
 def main() -> None:

@@ -72,7 +72,7 @@ def main() -> int:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1", "-k",
              "gthread", "--threads", str(args.threads), "--timeout", "120",
-             "sheets_backend.wsgi:app"],
+             "sheets_backend.service.wsgi:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"

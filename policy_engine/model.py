@@ -225,7 +225,7 @@ DEFAULT_MARKS = (
 )
 # The marks a school's sheet knows without saying so (sheets_backend adds them to every policy
 # whose Marks setting is blank). Not in DEFAULT_MARKS until the family catalogs translate their
-# words (sheets_backend/i18n.py checks DEFAULT_MARKS against its message ids).
+# words (sheets_backend/i18n/words.py checks DEFAULT_MARKS against its message ids).
 SCHOOL_MARKS = DEFAULT_MARKS + (
     Mark("L", "Late", MarkEffect.FLAG),
     Mark("AB", "Absent", MarkEffect.NONE),

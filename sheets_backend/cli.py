@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sheets_backend.errors import HiveError
 
 if TYPE_CHECKING:
-    from sheets_backend.gateway import SheetsGateway
+    from sheets_backend.sheets.gateway import SheetsGateway
 
 DEMO_PATH = Path("demo/gradebook.xlsx")
 
@@ -74,8 +74,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _open(path: Path, *, autosave: bool) -> SheetsGateway:
-    from sheets_backend.gateway import SheetsGateway, local_client
-    from sheets_backend.local_sheets import LocalSheets
+    from sheets_backend.sheets.gateway import SheetsGateway, local_client
+    from sheets_backend.sheets.local import LocalSheets
 
     if not path.exists():
         raise HiveError(f"There is no workbook at {path}.")
@@ -112,8 +112,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
+    from sheets_backend.publish.local import publish_local
     from sheets_backend.recompute import evaluate_sheet
-    from sheets_backend.reports import publish_local
 
     book, evaluation = evaluate_sheet(_open(args.path, autosave=False), as_of=args.as_of)
     pages = publish_local(book, evaluation, args.out, as_of=args.as_of)
@@ -123,7 +123,7 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from sheets_backend.serve import serve
+    from sheets_backend.service.serve import serve
 
     serve(args.folder, host=args.host, port=args.port)
     return 0

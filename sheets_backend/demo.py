@@ -76,7 +76,7 @@ def write_gradebook(
     evidence_rows: int = 0,
 ) -> Path:
     """Write a gradebook workbook following docs/template.md; same arguments, same workbook."""
-    from sheets_backend.policies import default_policies, policy_tab_rows
+    from sheets_backend.gradebook.policies import default_policies, policy_tab_rows
 
     rng = np.random.default_rng(seed)
     path = Path(path)

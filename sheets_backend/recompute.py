@@ -13,14 +13,14 @@ from typing import Any
 import policy_engine
 from policy_engine import STATUS_WORDS, Status
 from sheets_backend.errors import TemplateInvalid
-from sheets_backend.gateway import SheetsGateway
-from sheets_backend.groups_tab import GROUPS, groups_tab
-from sheets_backend.mastery_tab import MASTERY, mastery_tab
-from sheets_backend.overrides import expired_problems
-from sheets_backend.plan import TabContent, WritePlan, build_plan
+from sheets_backend.gradebook.overrides import expired_problems
+from sheets_backend.gradebook.template import Gradebook, read_gradebook
 from sheets_backend.problems import Problem
-from sheets_backend.summary_tab import STUDENT_SUMMARY, summary_tab
-from sheets_backend.template import Gradebook, read_gradebook
+from sheets_backend.sheets.gateway import SheetsGateway
+from sheets_backend.tabs.groups import GROUPS, groups_tab
+from sheets_backend.tabs.mastery import MASTERY, mastery_tab
+from sheets_backend.tabs.plan import TabContent, WritePlan, build_plan
+from sheets_backend.tabs.summary import STUDENT_SUMMARY, summary_tab
 
 log = logging.getLogger(__name__)
 OUTPUT_TABS = (MASTERY, STUDENT_SUMMARY, GROUPS)

@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from sheets_backend.snapshot import Snapshot, Tab
+from sheets_backend.sheets.snapshot import Snapshot, Tab
 
 Rows = list[list[Any]]
 EVIL_NAME = '=HYPERLINK("http://example.com","click")'
@@ -114,9 +114,9 @@ def recompute_workbook(path: Path, **kwargs: Any) -> Any:
 
     Returns the `Summary`; the workbook is saved (unless `dry_run`), as a teacher's would be.
     """
-    from sheets_backend.gateway import SheetsGateway, local_client
-    from sheets_backend.local_sheets import LocalSheets
     from sheets_backend.recompute import recompute
+    from sheets_backend.sheets.gateway import SheetsGateway, local_client
+    from sheets_backend.sheets.local import LocalSheets
 
     service = LocalSheets()
     sid = service.open_workbook(path, autosave=not kwargs.get("dry_run", False))

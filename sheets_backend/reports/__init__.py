@@ -1,5 +1,5 @@
-"""Private progress reports: one per student, for that student and family only."""
+"""What one student's progress report says (`content`) and its private HTML page (`html`).
 
-from sheets_backend.reports.local import publish_local, report_name
-
-__all__ = ["publish_local", "report_name"]
+Pure rendering: imports `gradebook`, `i18n` and `policy_engine`; never the Sheets API, `tabs`,
+`publish` or `service`. One student's data per report, never another's.
+"""

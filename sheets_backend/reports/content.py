@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from policy_engine import MarkEffect, Policy, Status
-from sheets_backend.i18n import N_, SOURCE_LANGUAGE, Words
-from sheets_backend.template import Gradebook, Student
+from sheets_backend.gradebook.template import Gradebook, Student
+from sheets_backend.i18n.words import N_, SOURCE_LANGUAGE, Words
 
 # A filling circle: the status is readable without its colour (and in black-and-white print).
 SYMBOLS: dict[Status, str] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from sheets_backend.i18n import Words
+from sheets_backend.i18n.words import Words
 from sheets_backend.reports.content import (
     COLOUR_KEY,
     COLUMNS,

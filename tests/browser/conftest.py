@@ -66,11 +66,11 @@ def _rename_roster_header(book: Workbook) -> None:
 @pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """Hive's service in local mode over a temp folder, with the preview page, on a free port."""
-    from sheets_backend.app import create_app
-    from sheets_backend.gateway import local_client
-    from sheets_backend.local_sheets import LocalSheets
-    from sheets_backend.preview import preview_blueprint
-    from sheets_backend.serve import local_config
+    from sheets_backend.service.app import create_app
+    from sheets_backend.service.preview import preview_blueprint
+    from sheets_backend.service.serve import local_config
+    from sheets_backend.sheets.gateway import local_client
+    from sheets_backend.sheets.local import LocalSheets
 
     folder = tmp_path_factory.mktemp("workbooks")
     _write_workbooks(folder)

@@ -1,4 +1,4 @@
-"""The local preview (sheets_backend/preview.py): workbooks as grids, Hive's colours, notes."""
+"""The local preview (sheets_backend/service/preview.py): workbooks as grids, Hive's colours, notes."""
 
 from __future__ import annotations
 

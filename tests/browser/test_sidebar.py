@@ -1,6 +1,6 @@
 """The add-on's real Sidebar.html in Chromium, beside the preview grid, on the real local service.
 
-`google.script.run` is the preview's shim (sheets_backend/preview_static/gas-shim.js), which calls
+`google.script.run` is the preview's shim (sheets_backend/service/preview_static/gas-shim.js), which calls
 the service's /v1 API as Code.gs does in Sheets. Screenshots land in test-artifacts/.
 """
 

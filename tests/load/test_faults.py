@@ -10,10 +10,10 @@ import pytest
 from werkzeug.serving import make_server
 from workbooks import BASE_TABS, write_workbook
 
-from sheets_backend.app import create_app
-from sheets_backend.gateway import local_client
-from sheets_backend.local_sheets import LocalSheets
-from sheets_backend.settings import AuthMode, Config
+from sheets_backend.service.app import create_app
+from sheets_backend.service.settings import AuthMode, Config
+from sheets_backend.sheets.gateway import local_client
+from sheets_backend.sheets.local import LocalSheets
 
 SHEET = "gradebook"
 

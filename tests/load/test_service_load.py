@@ -22,7 +22,7 @@ import requests
 from workbooks import read_tab
 
 from sheets_backend.demo import write_gradebook
-from tests.sheets_backend.google_standin import CLIENT_ID, running_standin
+from tests.sheets_backend.service.google_standin import CLIENT_ID, running_standin
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOKS = 50
@@ -37,7 +37,7 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """`gunicorn sheets_backend.wsgi:app` on 127.0.0.1, configured only through HIVE_* settings."""
+    """`gunicorn sheets_backend.service.wsgi:app` on 127.0.0.1, configured only through HIVE_* settings."""
 
     def __init__(self, env: dict[str, str], log: Path, threads: int = 16) -> None:
         self.port = free_port()
@@ -46,7 +46,7 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{self.port}", "-w", "1",
              "-k", "gthread", "--threads", str(threads), "--timeout", "60",
-             "sheets_backend.wsgi:app"],
+             "sheets_backend.service.wsgi:app"],
             cwd=ROOT, env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT,
         )
 
@@ -91,8 +91,8 @@ def gradebooks(tmp_path_factory) -> tuple[Path, Path]:
 ALONE = """
 import json, sys
 from datetime import date
-from sheets_backend.gateway import SheetsGateway, local_client
-from sheets_backend.local_sheets import LocalSheets
+from sheets_backend.sheets.gateway import SheetsGateway, local_client
+from sheets_backend.sheets.local import LocalSheets
 from sheets_backend.recompute import recompute
 service = LocalSheets.from_folder(sys.argv[1])
 summaries = {}

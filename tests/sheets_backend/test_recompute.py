@@ -12,9 +12,9 @@ from workbooks import EVIL_NAME, read_tab
 
 from sheets_backend.cli import main
 from sheets_backend.errors import HiveError, SheetsUnavailable, TemplateInvalid
-from sheets_backend.gateway import SheetsGateway, local_client
-from sheets_backend.local_sheets import LocalSheets
 from sheets_backend.recompute import recompute
+from sheets_backend.sheets.gateway import SheetsGateway, local_client
+from sheets_backend.sheets.local import LocalSheets
 
 TEACHER_TABS = ("Roster", "Outcomes", "Scores", "Behavior")
 

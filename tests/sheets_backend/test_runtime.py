@@ -25,7 +25,7 @@ def test_tuning_raises_the_thresholds_and_freezes_what_exists() -> None:
 def test_the_gunicorn_entry_point_tunes_the_collector(tmp_path) -> None:
     code = (
         "import gc\n"
-        "import sheets_backend.wsgi\n"
+        "import sheets_backend.service.wsgi\n"
         "print(gc.get_threshold()[0])\n"
     )
     env = {"HIVE_AUTH": "off", "HIVE_LOCAL_FOLDER": str(tmp_path), "PATH": "/usr/bin:/bin"}

@@ -1,0 +1,361 @@
+"""The sheet contract (docs/template.md): a snapshot becomes a roster, outcomes, policies and evidence.
+
+Every problem is reported with its tab and cell; a bad cell is skipped and good ones still count.
+Only a problem that leaves nothing to compute (no Roster, no Outcomes) is fatal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from policy_engine import Policy, empty_overrides
+from sheets_backend.gradebook.cells import (
+    Headers,
+    column_values,
+    find_headers,
+    find_tab,
+    is_blank,
+    missing_tab,
+    parse_date,
+    text,
+)
+from sheets_backend.gradebook.evidence_tab import read_evidence_tab
+from sheets_backend.gradebook.overrides import OVERRIDES, read_overrides
+from sheets_backend.gradebook.policies import default_policies, parse_policy_tab
+from sheets_backend.gradebook.scores import read_scores_tab, retake_problems
+from sheets_backend.i18n.words import resolve_language
+from sheets_backend.problems import Problem, Reason, cell_ref
+from sheets_backend.sheets.snapshot import Snapshot, Tab
+
+ROSTER, OUTCOMES, SCORES, EVIDENCE, POLICY, BEHAVIOR, MENTORING = (
+    "Roster",
+    "Outcomes",
+    "Scores",
+    "Evidence",
+    "Policy",
+    "Behavior",
+    "Mentoring",
+)
+YES = {"yes", "y", "true", "x", "✓", "✔", "done", "resolved", "1"}
+
+
+@dataclass(frozen=True)
+class Student:
+    id: str
+    name: str
+    section: str = ""
+    student_email: str = ""
+    family_email: str = ""
+    family_language: str = ""
+    advisor: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    text: str
+    subject: str = ""
+    unit: str = ""
+    policy: str = "Default"
+
+
+@dataclass(frozen=True)
+class Mentoring:
+    """A student's mentor and latest check-in: shown beside mastery, never part of it."""
+
+    mentor: str
+    last_check_in: pd.Timestamp | None
+
+
+@dataclass(frozen=True)
+class Gradebook:
+    """Everything Hive read from a teacher's tabs, ready for the policy engine."""
+
+    students: tuple[Student, ...]
+    outcomes: tuple[Outcome, ...]
+    evidence: pd.DataFrame
+    policies: Mapping[str, Policy]
+    incentive_eligible: Mapping[str, bool] = field(default_factory=dict)
+    mentoring: Mapping[str, Mentoring] | None = None  # None: the sheet has no Mentoring tab
+    problems: tuple[Problem, ...] = ()
+    overrides: pd.DataFrame = field(default_factory=empty_overrides)
+
+    @property
+    def outcome_policy(self) -> dict[str, str]:
+        return {o.id: o.policy for o in self.outcomes}
+
+    @property
+    def fatal(self) -> bool:
+        return any(p.fatal for p in self.problems)
+
+
+def read_gradebook(snapshot: Snapshot) -> Gradebook:
+    """Read every template tab of `snapshot`, collecting all problems rather than stopping at one."""
+    problems: list[Problem] = []
+    policies = _read_policies(find_tab(snapshot, POLICY, problems), problems)
+    students = _read_roster(find_tab(snapshot, ROSTER, problems), problems)
+    outcomes = _read_outcomes(find_tab(snapshot, OUTCOMES, problems), policies, problems)
+    frames = []
+    overrides = empty_overrides()
+    if students and outcomes:
+        context = (
+            {s.id for s in students},
+            {o.id: policies[o.policy] for o in outcomes},
+        )
+        scores_tab = find_tab(snapshot, SCORES, problems)
+        evidence_tab = find_tab(snapshot, EVIDENCE, problems)
+        if scores_tab is None and evidence_tab is None:
+            problems.append(missing_tab(SCORES, fatal=False))
+        if scores_tab is not None:
+            frames.append(read_scores_tab(scores_tab, *context, problems))
+        if evidence_tab is not None:
+            frames.append(read_evidence_tab(evidence_tab, *context, problems))
+        overrides = read_overrides(find_tab(snapshot, OVERRIDES, problems), *context, problems)
+    evidence = (
+        pd.concat(frames, ignore_index=True) if frames else read_scores_tab(None, set(), {}, [])
+    )
+    if frames:
+        problems.extend(retake_problems(evidence, context[1]))
+    eligible = _read_behavior(snapshot.find(BEHAVIOR), {s.id for s in students}, problems)
+    mentoring = _read_mentoring(snapshot.find(MENTORING), {s.id for s in students}, problems)
+    return Gradebook(
+        students=tuple(students),
+        outcomes=tuple(outcomes),
+        evidence=evidence,
+        policies=policies,
+        incentive_eligible=eligible,
+        mentoring=mentoring,
+        problems=tuple(problems),
+        overrides=overrides,
+    )
+
+
+def _read_policies(tab: Tab | None, problems: list[Problem]) -> dict[str, Policy]:
+    if tab is None:
+        return default_policies()
+    policies, policy_problems = parse_policy_tab([list(r) for r in tab.rows], tab=tab.title)
+    problems.extend(policy_problems)
+    return policies or default_policies()
+
+
+def _read_roster(tab: Tab | None, problems: list[Problem]) -> list[Student]:
+    if tab is None:
+        problems.append(missing_tab(ROSTER, fatal=True))
+        return []
+    optional = ("Section", "Student Email", "Family Email", "Family Language", "Advisor")
+    headers, header_problems = find_headers(tab, ("Student ID", "Student Name"), optional)
+    problems.extend(header_problems)
+    if header_problems:
+        return []
+    columns = {name: column_values(tab, col, 1) for name, col in headers.columns.items()}
+    students: list[Student] = []
+    first_row: dict[str, int] = {}
+    for i, raw_id in enumerate(columns["Student ID"]):
+        row = i + 1
+        sid, name = text(raw_id), text(columns["Student Name"][i])
+        if not sid:
+            if name:
+                problems.append(
+                    Problem(
+                        headers.cell(row, "Student ID"),
+                        Reason.MISSING_STUDENT_ID,
+                        "this student has no Student ID; the row was skipped",
+                    )
+                )
+            continue
+        if sid in first_row:
+            problems.append(
+                Problem(
+                    headers.cell(row, "Student ID"),
+                    Reason.DUPLICATE_STUDENT,
+                    f'Student ID "{sid}" is already used in row {first_row[sid] + 1}; '
+                    "this row was skipped",
+                )
+            )
+            continue
+        first_row[sid] = row
+        extra = {n: text(columns[n][i]) for n in optional if n in columns}
+        students.append(
+            Student(
+                id=sid,
+                name=name,
+                section=extra.get("Section", ""),
+                student_email=extra.get("Student Email", ""),
+                family_email=extra.get("Family Email", ""),
+                family_language=extra.get("Family Language", ""),
+                advisor=extra.get("Advisor", ""),
+            )
+        )
+    _warn_unknown_languages(students, columns.get("Family Language"), headers, problems)
+    if not students:
+        problems.append(
+            Problem(
+                cell_ref(tab.title, 2, headers.column("Student ID") + 1),
+                Reason.EMPTY_ROSTER,
+                "the Roster has no students; add one per row from row 2",
+                fatal=True,
+            )
+        )
+    return students
+
+
+def _warn_unknown_languages(
+    students: list[Student], languages: list[Any] | None, headers: Any, problems: list[Problem]
+) -> None:
+    """A Family Language with no catalog falls back to English: say so once, at its first cell."""
+    if languages is None:
+        return
+    seen: set[str] = set()
+    for i, raw in enumerate(languages):
+        language = text(raw)
+        if language and language not in seen and resolve_language(language) is None:
+            seen.add(language)
+            problems.append(Problem(
+                headers.cell(i + 1, "Family Language"), Reason.UNKNOWN_LANGUAGE,
+                f'Hive has no "{language}" translation yet; these families get English '
+                "(docs/translating.md says how to add a language)"))
+
+
+def _read_outcomes(
+    tab: Tab | None, policies: Mapping[str, Policy], problems: list[Problem]
+) -> list[Outcome]:
+    if tab is None:
+        problems.append(missing_tab(OUTCOMES, fatal=True))
+        return []
+    optional = ("Subject", "Unit", "Policy")
+    headers, header_problems = find_headers(
+        tab,
+        ("Outcome ID", "Outcome"),
+        optional,
+        aliases={"Outcome": ("Learning Outcome", "Outcome Text", "Description")},
+    )
+    problems.extend(header_problems)
+    if header_problems:
+        return []
+    columns = {name: column_values(tab, col, 1) for name, col in headers.columns.items()}
+    outcomes: list[Outcome] = []
+    seen: dict[str, int] = {}
+    for i, raw_id in enumerate(columns["Outcome ID"]):
+        row = i + 1
+        oid = text(raw_id)
+        if not oid:
+            continue
+        if oid in seen:
+            problems.append(
+                Problem(
+                    headers.cell(row, "Outcome ID"),
+                    Reason.DUPLICATE_OUTCOME,
+                    f'Outcome ID "{oid}" is already used in row {seen[oid] + 1}; this row was skipped',
+                )
+            )
+            continue
+        seen[oid] = row
+        policy = text(columns["Policy"][i]) if "Policy" in columns else ""
+        if policy and policy not in policies:
+            known = ", ".join(policies)
+            problems.append(
+                Problem(
+                    headers.cell(row, "Policy"),
+                    Reason.UNKNOWN_POLICY,
+                    f'"{policy}" is not a policy on the Policy tab ({known}); using Default',
+                )
+            )
+            policy = ""
+        outcomes.append(
+            Outcome(
+                id=oid,
+                text=text(columns["Outcome"][i]) or oid,
+                subject=text(columns["Subject"][i]) if "Subject" in columns else "",
+                unit=text(columns["Unit"][i]) if "Unit" in columns else "",
+                policy=policy or "Default",
+            )
+        )
+    if not outcomes:
+        problems.append(
+            Problem(
+                cell_ref(tab.title, 2, 1),
+                Reason.MISSING_OUTCOME,
+                "the Outcomes tab lists no outcomes; add one per row from row 2",
+                fatal=True,
+            )
+        )
+    return outcomes
+
+
+def _read_behavior(
+    tab: Tab | None, student_ids: set[str], problems: list[Problem]
+) -> dict[str, bool]:
+    """Incentive eligibility: a student is eligible unless an incident of theirs is unresolved.
+
+    Behaviour is kept apart from mastery: nothing here ever reaches the policy engine.
+    """
+    eligible = dict.fromkeys(student_ids, True)
+    if tab is None:
+        return eligible
+    headers, header_problems = find_headers(tab, ("Student ID",), ("Date", "Note", "Resolved"))
+    if header_problems:
+        problems.extend(
+            p.__class__(p.cell, p.reason, p.message, fatal=False) for p in header_problems
+        )
+        return eligible
+    resolved = headers.values("Resolved")
+    for i, sid, _day in _known_student_rows(headers, student_ids, problems, "incident ignored"):
+        if not _is_yes(resolved[i]):
+            eligible[sid] = False
+    return eligible
+
+
+def _read_mentoring(
+    tab: Tab | None, student_ids: set[str], problems: list[Problem]
+) -> dict[str, Mentoring] | None:
+    """Each student's mentor and the date of their latest check-in (the newest row wins)."""
+    if tab is None:
+        return None
+    headers, header_problems = find_headers(tab, ("Student ID", "Mentor"), ("Date", "Note"))
+    if header_problems:
+        problems.extend(
+            Problem(p.cell, p.reason, p.message + "; the Mentoring tab was skipped")
+            for p in header_problems
+        )
+        return None
+    out: dict[str, Mentoring] = {}
+    mentors = headers.values("Mentor")
+    for i, sid, day in _known_student_rows(headers, student_ids, problems, "row ignored"):
+        previous = out.get(sid)
+        mentor = text(mentors[i]) or (previous.mentor if previous else "")
+        latest = previous.last_check_in if previous else None
+        if day is not None and (latest is None or day >= latest):
+            latest = day
+        out[sid] = Mentoring(mentor=mentor, last_check_in=latest)
+    return out
+
+
+def _known_student_rows(
+    headers: Headers, student_ids: set[str], problems: list[Problem], ignored: str
+) -> Iterator[tuple[int, str, pd.Timestamp | None]]:
+    """(row index, Student ID, Date) of each row naming a Roster student, for the side tabs
+    (Behavior, Mentoring). An unknown ID or an unreadable date is named by its cell."""
+    dates = headers.values("Date")
+    for i, raw in enumerate(headers.values("Student ID")):
+        sid = text(raw)
+        if not sid:
+            continue
+        if sid not in student_ids:
+            problems.append(Problem(headers.cell(i + 1, "Student ID"), Reason.UNKNOWN_STUDENT,
+                                    f'Student ID "{sid}" is not on the Roster; {ignored}'))
+            continue
+        day = parse_date(dates[i])
+        if day is None and not is_blank(dates[i]):
+            problems.append(Problem(headers.cell(i + 1, "Date"), Reason.BAD_DATE,
+                                    f'"{text(dates[i])}" is not a date'))
+        yield i, sid, day
+
+
+def _is_yes(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return text(value).lower() in YES

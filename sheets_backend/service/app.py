@@ -1,0 +1,354 @@
+"""The Flask service the add-on calls: recompute, validate, groups, publish and the policy library.
+
+Every route answers errors in one envelope (api_errors.py): `{"error": {"code", "message", ...}}`
+with the HTTP status, from `HiveError` subclasses or from Werkzeug's HTTP errors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    request,
+)
+
+from sheets_backend.errors import (
+    DriveScopeMissing,
+    FolderNotFound,
+    OutcomeNotFound,
+    SpreadsheetNotFound,
+)
+from sheets_backend.service import api_errors, api_fields
+from sheets_backend.service.auth import (
+    LOCAL_IDENTITY,
+    AuthFailure,
+    Identity,
+    TokenVerifier,
+    Unauthenticated,
+    bearer_token,
+)
+from sheets_backend.service.locks import SpreadsheetLocks
+from sheets_backend.service.ratelimit import RateLimiter
+from sheets_backend.service.settings import DRIVE_SCOPES, AuthMode, ClientFactory, Config, ConfigError
+
+log = logging.getLogger(__name__)
+
+FOLDER_MIME = "application/vnd.google-apps.folder"
+
+@dataclass
+class Hive:
+    """What the routes share: config and the per-process auth cache, limiter and locks."""
+
+    config: Config
+    client_factory: ClientFactory
+    verifier: TokenVerifier
+    limiter: RateLimiter
+    locks: SpreadsheetLocks
+    policies: list[dict[str, Any]] | None = None  # the library as JSON, built on first ask
+
+
+def create_app(config: Config) -> Flask:
+    """The service for `config`; its `client_factory` (else its settings) reaches the sheets."""
+    config = config.checked()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    # Local mode: one local Sheets service serves both the API and the preview page.
+    local = _local_sheets(config) if config.client_factory is None and config.local_folder else None
+    app.extensions["hive"] = Hive(
+        config=config,
+        client_factory=config.client_factory or default_client_factory(config, local),
+        verifier=TokenVerifier(config),
+        limiter=RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst),
+        locks=SpreadsheetLocks(),
+    )
+    app.register_blueprint(v1)
+    if local is not None:
+        from sheets_backend.service.preview import preview_blueprint
+
+        app.register_blueprint(preview_blueprint(local))
+        # The local service saves files between requests, never while a teacher waits on one.
+        app.before_request(local.request_started)
+        app.teardown_request(lambda _exc: local.request_finished())
+    app.add_url_rule("/healthz", "healthz", lambda: jsonify(status="ok"), methods=["GET"])
+    app.before_request(_start)
+    app.after_request(_finish)
+    api_errors.register(app)
+    return app
+
+
+def _local_sheets(config: Config) -> Any:
+    from sheets_backend.sheets.local import LocalSheets
+
+    # Answer first, save the file a moment later (flushed at exit): a teacher waits on the
+    # reply, not on openpyxl.
+    return LocalSheets.from_folder(config.local_folder, write_behind=True)
+
+
+def default_client_factory(config: Config, local: Any = None) -> ClientFactory:
+    """Local mode over `config.local_folder` (or the given local service), else Google Sheets
+    as the token's owner."""
+    from sheets_backend.sheets.gateway import google_client, local_client
+
+    if config.local_folder:
+        service = local if local is not None else _local_sheets(config)
+        return lambda _token: local_client(service)
+    if config.auth is AuthMode.OFF:
+        raise ConfigError(["HIVE_AUTH=off needs HIVE_LOCAL_FOLDER: Google needs a signed-in user"])
+
+    def google(token: str | None) -> Any:
+        if token is None:  # cannot happen with auth on; never reach Google as nobody
+            raise Unauthenticated(AuthFailure.TOKEN_MISSING)
+        return google_client(token, timeout=config.sheets_timeout_seconds)
+
+    return google
+
+
+def hive() -> Hive:
+    state: Hive = current_app.extensions["hive"]
+    return state
+
+
+v1 = Blueprint("v1", __name__, url_prefix="/v1")
+
+
+@v1.post("/recompute")
+def recompute_route() -> Response:
+    """Recompute the spreadsheet as the caller and write the results (unless dry_run)."""
+    from sheets_backend.recompute import recompute
+
+    token = _authorised()
+    body = api_fields.json_body(
+        {"spreadsheet_id": api_fields.sheet_id, "dry_run": api_fields.boolean, "as_of": api_fields.iso_date}
+    )
+    state = hive()
+    gateway = _gateway(token, body["spreadsheet_id"])
+    if body.get("dry_run"):
+        summary = recompute(gateway, dry_run=True, as_of=body.get("as_of"))
+    else:
+        with state.locks.hold(body["spreadsheet_id"], state.config.lock_wait_seconds):
+            summary = recompute(gateway, dry_run=False, as_of=body.get("as_of"))
+    return _summary_response(summary.to_dict())
+
+
+@v1.post("/validate")
+def validate_route() -> Response:
+    """Check the spreadsheet against the template and policies; writes nothing."""
+    from sheets_backend.recompute import validate
+
+    token = _authorised()
+    body = api_fields.json_body({"spreadsheet_id": api_fields.sheet_id})
+    return _summary_response(validate(_gateway(token, body["spreadsheet_id"])).to_dict())
+
+
+@v1.post("/groups")
+def groups_route() -> Response:
+    """One outcome's reteach groups (students who have not yet met it, by section): reads only."""
+    from sheets_backend.recompute import evaluate_sheet
+    from sheets_backend.tabs.groups import groups_for
+
+    token = _authorised()
+    body = api_fields.json_body({"spreadsheet_id": api_fields.sheet_id, "outcome_id": api_fields.outcome_id})
+    if "outcome_id" not in body:
+        raise api_fields.BadRequest([{"field": "outcome_id", "message": "required"}])
+    book, evaluation = evaluate_sheet(_gateway(token, body["spreadsheet_id"]))
+    outcome = next((o for o in book.outcomes if o.id == body["outcome_id"]), None)
+    if outcome is None:
+        raise OutcomeNotFound(
+            f'There is no outcome "{body["outcome_id"]}" on the Outcomes tab. Check its ID there.'
+        )
+    groups = groups_for(book, evaluation, outcome.id)
+    g.counts = {"groups": len(groups), "students": sum(len(x.members) for x in groups)}
+    return jsonify(
+        {
+            "outcome_id": outcome.id,
+            "outcome": outcome.text,
+            "groups": [
+                {"section": group.section, "members": [dataclasses.asdict(m) for m in group.members]}
+                for group in groups
+            ],
+        }
+    )
+
+
+@v1.post("/publish")
+def publish_route() -> Response:
+    """One private report spreadsheet per student in her Drive folder; answers counts only."""
+    from sheets_backend.publish.google import GooglePublisher
+    from sheets_backend.recompute import evaluate_sheet
+
+    token = _authorised()
+    if hive().config.auth is AuthMode.GOOGLE and not g.caller.scopes & DRIVE_SCOPES:
+        raise DriveScopeMissing()
+    body = api_fields.json_body(
+        {
+            "spreadsheet_id": api_fields.sheet_id,
+            "folder_id": api_fields.folder_id,
+            "as_of": api_fields.iso_date,
+        }
+    )
+    if "folder_id" not in body:
+        raise api_fields.BadRequest([{"field": "folder_id", "message": "required"}])
+    state = hive()
+    gateway = _gateway(token, body["spreadsheet_id"])
+    with state.locks.hold(body["spreadsheet_id"], state.config.lock_wait_seconds):
+        book, evaluation = evaluate_sheet(gateway, as_of=body.get("as_of"))
+        _check_folder(gateway.client, body["folder_id"])
+        publisher = GooglePublisher(gateway.client, body["folder_id"], body["spreadsheet_id"])
+        result = publisher.publish(book, evaluation, as_of=body.get("as_of")).to_dict()
+    # "created" would clash with LogRecord.created in the request log line: prefix every count.
+    g.counts = {"students": len(book.students), **{f"reports_{k}": v for k, v in result.items()}}
+    return jsonify({**result, "folder_id": body["folder_id"]})
+
+
+def _check_folder(client: Any, folder_id: str) -> None:
+    """Drive's own answer for the folder, so a wrong folder is never reported as the gradebook.
+    (One Drive files.get: with drive.file, a folder Hive did not create is 404 to Hive too.)"""
+    from gspread.urls import DRIVE_FILES_API_V3_URL
+
+    from sheets_backend.sheets.gateway import translated_errors
+
+    try:
+        with translated_errors():
+            folder = client.http_client.request(
+                "get",
+                f"{DRIVE_FILES_API_V3_URL}/{folder_id}",
+                params={"fields": "id,mimeType,trashed", "supportsAllDrives": True},
+            ).json()
+    except SpreadsheetNotFound as exc:
+        raise FolderNotFound() from exc
+    if folder.get("mimeType") != FOLDER_MIME:
+        raise FolderNotFound(
+            "This is a file, not a Drive folder. Paste the address of a folder "
+            "(drive.google.com/drive/folders/...), or leave it empty for a new one."
+        )
+    if folder.get("trashed"):
+        raise FolderNotFound(
+            "This Drive folder is in the trash. Restore it from the trash, or "
+            "leave the folder empty when Hive asks and Hive makes a new one."
+        )
+
+
+@v1.get("/policies")
+def policies_route() -> Response:
+    """The shared policy library, each policy with the Policy-tab rows that select it."""
+    _authorised()
+    state = hive()
+    if state.policies is None:
+        state.policies = _policy_library(state.config.policy_library)
+    return jsonify(state.policies)
+
+
+@v1.get("/openapi.json")
+def openapi_json() -> Response:
+    return jsonify(openapi_document())
+
+
+@v1.get("/openapi.yaml")
+def openapi_yaml() -> Response:
+    text = resources.files("sheets_backend.service").joinpath("openapi.yaml").read_text("utf-8")
+    return Response(text, mimetype="application/yaml")
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The published OpenAPI 3 document (sheets_backend/service/openapi.yaml)."""
+    text = resources.files("sheets_backend.service").joinpath("openapi.yaml").read_text("utf-8")
+    document: dict[str, Any] = yaml.safe_load(text)
+    return document
+
+
+def _authorised() -> str | None:
+    """The caller's access token (None when auth is off), after the token check and rate limit."""
+    state = hive()
+    if state.config.auth is AuthMode.OFF:
+        identity, token = LOCAL_IDENTITY, None
+    else:
+        token = bearer_token(request.headers.get("Authorization"))
+        identity = state.verifier.verify(token, request.headers.get("X-Hive-Identity"))
+    g.caller = identity
+    state.limiter.check(identity.key)
+    return token
+
+
+def _gateway(token: str | None, spreadsheet_id: str) -> Any:
+    from sheets_backend.sheets.gateway import SheetsGateway
+
+    g.sheet = hashlib.sha256(spreadsheet_id.encode()).hexdigest()[:12]
+    client = hive().client_factory(token)
+    return SheetsGateway(client, spreadsheet_id, cell_limit=hive().config.max_cells)
+
+
+def _summary_response(summary: dict[str, Any]) -> Response:
+    g.counts = {
+        "students": summary.get("students"),
+        "outcomes": summary.get("outcomes"),
+        "evidence": summary.get("evidence"),
+        "warnings": len(summary.get("warnings", ())),
+        "written": summary.get("written"),
+        "api_calls": summary.get("api_calls"),
+    }
+    return jsonify(summary)
+
+
+def _policy_library(path: str) -> list[dict[str, Any]]:
+    """The library as JSON. `rows` makes the policy the workbook's Default when written."""
+    import dataclasses
+
+    from policy_engine import METHODS
+    from sheets_backend.gradebook.policies import load_policy_library, policy_tab_rows
+
+    # The method reads its parameters from these Policy fields (policy_engine.methods.Method.level).
+    fields = {"n": "n", "weight": "weight", "recent": "recent", "mastery_points": "mastery_threshold"}
+    library = []
+    for name, policy in load_policy_library(path or None).items():
+        method = METHODS[policy.method]
+        params = {p.name: getattr(policy, fields.get(p.name, p.name)) for p in method.params}
+        library.append(
+            {
+                "name": name,
+                "description": policy.description,
+                "method": policy.method,
+                "params": params,
+                "rows": policy_tab_rows({"Default": dataclasses.replace(policy, name="Default")}),
+            }
+        )
+    return library
+
+
+def _start() -> None:
+    g.request_id = uuid.uuid4().hex
+    g.started = time.perf_counter()
+
+
+def _finish(response: Response) -> Response:
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    caller: Identity | None = g.get("caller")
+    fields = {
+        "request_id": g.get("request_id"),
+        "method": request.method,
+        "route": request.url_rule.rule if request.url_rule else None,
+        "status": response.status_code,
+        "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000),
+        "caller": caller.key if caller else None,
+        "sheet": g.get("sheet"),
+        "error_code": g.get("error_code"),
+        **(g.get("counts") or {}),
+    }
+    log.info("request", extra={k: v for k, v in fields.items() if v is not None})
+    return response

@@ -1,0 +1,212 @@
+"""The only code that talks to a spreadsheet: one metadata read, one values:batchGet, one batchUpdate.
+
+It speaks through gspread's HTTP client, so the same lines serve Google Sheets (an authorised session)
+and the local Sheets service (a `requests` transport over an .xlsx file).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import gspread
+import orjson
+import requests
+from gspread.exceptions import APIError
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
+
+from sheets_backend.errors import (
+    HiveError,
+    SheetsAccessDenied,
+    SheetsUnavailable,
+    SpreadsheetNotFound,
+    SpreadsheetTooLarge,
+)
+from sheets_backend.problems import quote_tab
+from sheets_backend.sheets.snapshot import HIVE_MARK, Snapshot, Tab
+
+if TYPE_CHECKING:
+    from sheets_backend.sheets.local import LocalSheets
+
+log = logging.getLogger(__name__)
+
+GOOGLE_CELL_LIMIT = 10_000_000
+METADATA_FIELDS = "spreadsheetId,properties.title,sheets(properties,protectedRanges)"
+READ_PARAMS = {
+    "valueRenderOption": "UNFORMATTED_VALUE",
+    "dateTimeRenderOption": "SERIAL_NUMBER",
+    "majorDimension": "ROWS",
+}
+
+
+class BatchUpdate(Protocol):
+    """What the gateway applies: a write plan's requests (see `tabs.plan.WritePlan`). A shape, not
+    an import: the plan is built above the gateway, so the gateway never imports it."""
+
+    @property
+    def requests(self) -> Sequence[dict[str, Any]]: ...
+
+    @property
+    def tabs(self) -> Sequence[str]: ...
+
+    def body(self) -> dict[str, Any]: ...
+
+
+@dataclass
+class ApiCalls:
+    read: int = 0
+    write: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return {"read": self.read, "write": self.write}
+
+
+class SheetsGateway:
+    """Reads a spreadsheet into a `Snapshot` and applies a `WritePlan` in one batchUpdate."""
+
+    def __init__(
+        self, client: gspread.Client, spreadsheet_id: str, *, cell_limit: int = GOOGLE_CELL_LIMIT
+    ) -> None:
+        self.client = client
+        self.spreadsheet_id = spreadsheet_id
+        self.cell_limit = cell_limit
+        self.calls = ApiCalls()
+
+    def read_snapshot(self, skip_titles: frozenset[str] = frozenset()) -> Snapshot:
+        """Metadata first (to know the tabs and which are Hive's), then every other tab's values."""
+        http = self.client.http_client
+        with translated_errors():
+            self.calls.read += 1
+            meta = http.fetch_sheet_metadata(
+                self.spreadsheet_id, params={"fields": METADATA_FIELDS}
+            )
+        sheets = meta.get("sheets", [])
+        cells = sum(_grid_size(s["properties"]) for s in sheets)
+        if cells > self.cell_limit:
+            raise SpreadsheetTooLarge(
+                f"This spreadsheet has {cells:,} cells; Hive reads at most {self.cell_limit:,}. "
+                "Move old terms' tabs to another spreadsheet and try again."
+            )
+        owned = {s["properties"]["sheetId"] for s in sheets if _is_hive_owned(s)}
+        to_read = [
+            s["properties"]["title"]
+            for s in sheets
+            if s["properties"]["sheetId"] not in owned
+            and s["properties"]["title"] not in skip_titles
+            and s["properties"].get("sheetType", "GRID") == "GRID"
+        ]
+        values: dict[str, list[list[Any]]] = {}
+        if to_read:
+            with translated_errors():
+                self.calls.read += 1
+                reply = http.values_batch_get(
+                    self.spreadsheet_id, [quote_tab(t) for t in to_read], params=dict(READ_PARAMS)
+                )
+            for title, value_range in zip(to_read, reply.get("valueRanges", []), strict=True):
+                values[title] = value_range.get("values", [])
+        tabs = tuple(
+            _tab(s, values.get(s["properties"]["title"], []), s["properties"]["sheetId"] in owned)
+            for s in sheets
+        )
+        return Snapshot(
+            spreadsheet_id=meta.get("spreadsheetId", self.spreadsheet_id),
+            title=meta.get("properties", {}).get("title", ""),
+            tabs=tabs,
+        )
+
+    def apply(self, plan: BatchUpdate) -> dict[str, Any]:
+        """All of a recompute in ONE batchUpdate: Google applies it whole or not at all."""
+        if not plan.requests:
+            return {}
+        with translated_errors():
+            self.calls.write += 1
+            # gspread's own request path (and retry), with the body encoded by orjson: a big
+            # recompute sends tens of MB, which the standard library encodes several times slower.
+            response = self.client.http_client.request(
+                "post",
+                SPREADSHEET_BATCH_UPDATE_URL % self.spreadsheet_id,
+                data=orjson.dumps(plan.body()),
+                headers={"Content-Type": "application/json"},
+            )
+            reply: dict[str, Any] = response.json()
+        log.info(
+            "batchUpdate applied",
+            extra={"requests": len(plan.requests), "tabs": len(plan.tabs)},
+        )
+        return reply
+
+
+def _grid_size(properties: dict[str, Any]) -> int:
+    grid = properties.get("gridProperties", {})
+    return int(grid.get("rowCount", 0)) * int(grid.get("columnCount", 0))
+
+
+def _is_hive_owned(sheet: dict[str, Any]) -> bool:
+    return any(p.get("description") == HIVE_MARK for p in sheet.get("protectedRanges", []))
+
+
+def _tab(sheet: dict[str, Any], rows: list[list[Any]], owned: bool) -> Tab:
+    props = sheet["properties"]
+    grid = props.get("gridProperties", {})
+    return Tab(
+        title=props["title"],
+        sheet_id=int(props["sheetId"]),
+        index=int(props.get("index", 0)),
+        row_count=int(grid.get("rowCount", 0)),
+        column_count=int(grid.get("columnCount", 0)),
+        rows=rows,
+        hive_owned=owned,
+        frozen_rows=int(grid.get("frozenRowCount", 0)),
+    )
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Turn gspread's and requests' failures into errors a teacher can act on (any API call)."""
+    try:
+        yield
+    except HiveError:
+        raise
+    except APIError as exc:
+        status = exc.response.status_code
+        log.warning("sheets api error", extra={"status": status})
+        if status == 403:
+            raise SheetsAccessDenied() from exc
+        if status == 404:
+            raise SpreadsheetNotFound() from exc
+        if status in (429, 500, 502, 503, 504):
+            raise SheetsUnavailable() from exc
+        raise HiveError(f"Google Sheets refused Hive's request ({status}).") from exc
+    except requests.RequestException as exc:
+        raise SheetsUnavailable() from exc
+
+
+def local_client(service: LocalSheets, **retry: Any) -> gspread.Client:
+    """A real gspread client whose HTTP goes to the in-process local Sheets service."""
+    from sheets_backend.sheets.retry import bounded_retry_http_client
+
+    return gspread.Client(
+        auth=None,  # type: ignore[arg-type]
+        session=service.session(),
+        http_client=bounded_retry_http_client(**retry),
+    )
+
+
+def google_client(access_token: str, *, timeout: float = 60.0, **retry: Any) -> gspread.Client:
+    """A gspread client acting as the teacher, with her own access token (never stored)."""
+    from google.auth.transport.requests import AuthorizedSession
+    from google.oauth2.credentials import Credentials
+
+    from sheets_backend.sheets.retry import bounded_retry_http_client
+
+    credentials = Credentials(token=access_token)
+    client = gspread.Client(
+        auth=credentials,
+        session=AuthorizedSession(credentials),
+        http_client=bounded_retry_http_client(**retry),
+    )
+    client.set_timeout(timeout)
+    return client

@@ -1,0 +1,62 @@
+"""The `requests` transport: gspread's HTTP calls answered in-process by a LocalSheets service."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import orjson
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+PREFIXES = ("https://sheets.googleapis.com/", "https://www.googleapis.com/")
+
+
+class Handler(Protocol):
+    """What answers the calls: the local Drive in front of the local Sheets service. The transport
+    knows only this shape, so it imports neither (the arrows run service -> drive -> transport)."""
+
+    def handle(self, method: str, url: str, body: bytes | None) -> tuple[int, Any]: ...
+
+
+class LocalSheetsAdapter(BaseAdapter):
+    """Mounted on a `requests.Session` for Google's API hosts; nothing leaves the process."""
+
+    def __init__(self, service: Handler) -> None:
+        super().__init__()
+        self.service = service
+
+    def send(  # type: ignore[override]
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        body = request.body
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        status, payload = self.service.handle(request.method or "GET", request.url or "", body)
+        response = requests.Response()
+        response.status_code = status
+        response.reason = {200: "OK", 204: "No Content"}.get(status, "Error")
+        response.url = request.url or ""
+        response.request = request
+        response.encoding = "utf-8"
+        if payload is None:
+            response._content = b""
+            response.headers = CaseInsensitiveDict()
+        else:
+            response._content = orjson.dumps(payload)
+            response.headers = CaseInsensitiveDict(
+                {"Content-Type": "application/json; charset=UTF-8"}
+            )
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+def session(service: Handler) -> requests.Session:
+    """A Session whose Google traffic goes to `service`."""
+    s = requests.Session()
+    adapter = LocalSheetsAdapter(service)
+    for prefix in PREFIXES:
+        s.mount(prefix, adapter)
+    return s

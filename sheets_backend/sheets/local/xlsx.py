@@ -1,0 +1,277 @@
+"""Workbooks to and from .xlsx; what Excel cannot hold lives in a hidden `_hive_meta` tab."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import warnings
+import zipfile
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+from sheets_backend.errors import WorkbookInvalid
+from sheets_backend.sheets.local import xlsx_styles
+from sheets_backend.sheets.local.colours import normalise_format
+from sheets_backend.sheets.local.model import (
+    DEFAULT_COLUMNS,
+    DEFAULT_ROWS,
+    Formula,
+    Sheet,
+    Workbook,
+    plain_number,
+)
+from sheets_backend.sheets.local.render import EPOCH, evaluate
+
+META_TITLE = "_hive_meta"
+MAX_CELLS = 10_000_000
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_CHUNK = 30_000  # an xlsx cell holds at most 32,767 characters
+
+
+def _refuse(path: Path, why: str) -> WorkbookInvalid:
+    return WorkbookInvalid(f"{path.name} cannot be opened: {why}")
+
+
+def _declared_cells(path: Path) -> int:
+    """Cells the worksheets declare in their <dimension> tags, read without loading them."""
+    from openpyxl.utils import column_index_from_string
+
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
+                with archive.open(name) as part:
+                    head = part.read(4096)
+                m = _DIMENSION.search(head)
+                if m and m.group(3):
+                    total += int(m.group(4)) * column_index_from_string(m.group(3).decode())
+    return total
+
+
+def _check(path: Path) -> None:
+    if not path.is_file():
+        raise _refuse(path, "the file does not exist.")
+    with path.open("rb") as handle:
+        magic = handle.read(8)
+    if magic == _OLE_MAGIC:
+        raise _refuse(
+            path,
+            "it is password protected (or an old .xls file). Remove the password in Excel "
+            "(File > Info > Protect Workbook) or save it as .xlsx, then try again.",
+        )
+    if not zipfile.is_zipfile(path):
+        raise _refuse(path, "it is not an .xlsx workbook. Save it from Excel or Sheets as .xlsx.")
+    cells = _declared_cells(path)
+    if cells > MAX_CELLS:
+        raise _refuse(
+            path, f"it has {cells:,} cells; Google Sheets (and Hive) allow at most {MAX_CELLS:,}."
+        )
+
+
+def _serial(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return plain_number((value - EPOCH) / timedelta(days=1))
+    if isinstance(value, date):
+        return (value - EPOCH.date()).days
+    if isinstance(value, time):
+        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    if isinstance(value, timedelta):
+        return plain_number(value / timedelta(days=1))
+    return value
+
+
+def load(path: Path, spreadsheet_id: str) -> Workbook:
+    """An .xlsx file as a Workbook; WorkbookInvalid for anything that is not a readable xlsx."""
+    _check(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about extensions it skips
+            wb = openpyxl.load_workbook(path, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise _refuse(path, f"it is not a readable .xlsx workbook ({error}).") from error
+    meta = _read_meta(wb)
+    book_meta = meta.get(("workbook", ""), {})
+    book = Workbook(spreadsheet_id, book_meta.get("title") or path.stem)
+    book.locale = book_meta.get("locale", book.locale)
+    book.time_zone = book_meta.get("timeZone", book.time_zone)
+    book.named_ranges = book_meta.get("namedRanges", [])
+    formula_cells: dict[str, list[tuple[int, int]]] = {}
+    used_ids: set[int] = set()
+    for ws in wb.worksheets:
+        if ws.title == META_TITLE:
+            continue
+        sheet_meta = meta.get(("sheet", ws.title), {})
+        sheet_id = sheet_meta.get("sheetId")
+        if sheet_id is None or sheet_id in used_ids:
+            sheet_id = len(book.sheets) if len(book.sheets) not in used_ids else book.new_sheet_id()
+        used_ids.add(sheet_id)
+        sheet = _load_sheet(ws, sheet_id, sheet_meta, formula_cells.setdefault(ws.title, []))
+        book.sheets.append(sheet)
+    if any(formula_cells.values()):
+        _fill_cached_values(path, book, formula_cells)
+    if not book.sheets:
+        raise _refuse(path, "it has no worksheets.")
+    return book
+
+
+def _load_sheet(
+    ws: Any, sheet_id: int, meta: dict[str, Any], formulas: list[tuple[int, int]]
+) -> Sheet:
+    sheet = Sheet(sheet_id, ws.title)
+    # Iterating the cell map directly skips the empty positions iter_rows would create.
+    for (row, col), cell in sorted(ws._cells.items()):
+        r, c = row - 1, col - 1
+        value = cell.value
+        if cell.data_type == "f" or (
+            isinstance(value, str) and value.startswith("=") and cell.data_type == "f"
+        ):
+            text = getattr(value, "text", value)
+            text = text if str(text).startswith("=") else f"={text}"
+            value = Formula(str(text), evaluate(str(text)))
+            formulas.append((r, c))
+        elif isinstance(value, (datetime, date, time, timedelta)):
+            value = _serial(value)
+        elif isinstance(value, float):
+            value = plain_number(value)
+        elif value == "":
+            value = None
+        if value is not None:
+            sheet.set_value(r, c, value)
+        if cell.has_style:
+            fmt = xlsx_styles.cell_format(cell)
+            if fmt:
+                sheet.formats[(r, c)] = normalise_format(fmt)
+        if cell.comment is not None and cell.comment.text:
+            sheet.notes[(r, c)] = cell.comment.text
+    sheet.trim()
+    n_rows, n_cols = sheet.data_extent()
+    sheet.row_count = meta.get("rowCount") or max(n_rows, DEFAULT_ROWS)
+    sheet.column_count = meta.get("columnCount") or max(n_cols, DEFAULT_COLUMNS)
+    sheet.row_count = max(sheet.row_count, n_rows)
+    sheet.column_count = max(sheet.column_count, n_cols)
+    xlsx_styles.load_sheet_properties(ws, sheet)
+    sheet.protected_ranges = meta.get("protectedRanges", [])
+    if "validations" in meta:
+        for entry in meta["validations"]:
+            for r, c0, c1 in entry["cells"]:
+                for c in range(c0, c1):
+                    sheet.validations[(r, c)] = entry["rule"]
+    else:
+        xlsx_styles.load_validations(ws, sheet)
+    return sheet
+
+
+def _fill_cached_values(
+    path: Path, book: Workbook, formulas: dict[str, list[tuple[int, int]]]
+) -> None:
+    """Formulas keep the value Excel last calculated, where this service cannot evaluate them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cached = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    try:
+        for sheet in book.sheets:
+            cells = [rc for rc in formulas.get(sheet.title, []) if sheet.value(*rc).value is None]
+            if not cells:
+                continue
+            ws = cached[sheet.title]
+            grid = {
+                (r, c): v
+                for r, row in enumerate(ws.iter_rows(values_only=True))
+                for c, v in enumerate(row)
+                if v is not None
+            }
+            for r, c in cells:
+                if (r, c) in grid:
+                    old = sheet.value(r, c)
+                    sheet.set_value(r, c, Formula(old.text, _serial(grid[(r, c)])))
+    finally:
+        cached.close()
+
+
+def _read_meta(wb: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    if META_TITLE not in wb.sheetnames:
+        return {}
+    out = {}
+    for row in wb[META_TITLE].iter_rows(values_only=True):
+        if not row or row[0] not in ("workbook", "sheet"):
+            continue
+        text = "".join(str(v) for v in row[2:] if v is not None)
+        try:
+            out[(row[0], row[1] or "")] = json.loads(text)
+        except json.JSONDecodeError:
+            continue
+    return out
+
+
+def _meta_rows(book: Workbook) -> list[list[Any]]:
+    rows: list[list[Any]] = [
+        ["hive-meta", "1", "Hive keeps what .xlsx cannot hold here. Do not edit."]
+    ]
+    entries: list[tuple[str, str, dict[str, Any]]] = [
+        (
+            "workbook",
+            "",
+            {
+                "title": book.title,
+                "locale": book.locale,
+                "timeZone": book.time_zone,
+                "namedRanges": book.named_ranges,
+            },
+        ),
+    ]
+    for sheet in book.sheets:
+        groups: dict[str, dict[str, Any]] = {}
+        for (r, c), rule in sorted(sheet.validations.items()):
+            key = json.dumps(rule, sort_keys=True)
+            cells = groups.setdefault(key, {"rule": rule, "cells": []})["cells"]
+            if cells and cells[-1][0] == r and cells[-1][2] == c:
+                cells[-1][2] = c + 1
+            else:
+                cells.append([r, c, c + 1])
+        entries.append(
+            (
+                "sheet",
+                sheet.title,
+                {
+                    "sheetId": sheet.sheet_id,
+                    "rowCount": sheet.row_count,
+                    "columnCount": sheet.column_count,
+                    "protectedRanges": sheet.protected_ranges,
+                    "validations": list(groups.values()),
+                },
+            )
+        )
+    for kind, key, data in entries:
+        text = json.dumps(data, ensure_ascii=False)
+        rows.append([kind, key, *[text[i : i + _CHUNK] for i in range(0, len(text), _CHUNK)]])
+    return rows
+
+
+def save(book: Workbook, path: Path) -> None:
+    """Write atomically: a temp file beside the target, then os.replace."""
+    wb = openpyxl.Workbook(write_only=True)
+    for sheet in book.sheets:
+        ws = wb.create_sheet(sheet.title)
+        xlsx_styles.save_sheet(ws, sheet)
+    meta = wb.create_sheet(META_TITLE)
+    meta.sheet_state = "veryHidden"
+    for row in _meta_rows(book):
+        meta.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb.save(temp)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
