@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -62,12 +63,14 @@ def recompute(
 ) -> Summary:
     """Recompute every status and rewrite Hive's tabs in one batchUpdate (none with `dry_run`).
 
-    Idempotent: the same sheet gives the same write, so a retried or repeated recompute is harmless.
+    Idempotent: the same sheet gives the same cells, so a repeated recompute is harmless. Each
+    write carries a fresh write id on Hive's marks, so a retry whose first attempt landed unseen
+    is recognised and reported as written (see `SheetsGateway.apply`).
     """
     started = time.perf_counter()
     snapshot = gateway.read_snapshot()
     book, evaluation = evaluate_book(read_gradebook(snapshot), as_of)
-    plan = build_plan(snapshot, render_tabs(book, evaluation, as_of))
+    plan = build_plan(snapshot, render_tabs(book, evaluation, as_of), write_id=new_write_id())
     if not dry_run:
         gateway.apply(plan)
     summary = _summary(book, evaluation.outcomes["status"], plan, gateway, started, not dry_run)
@@ -80,6 +83,11 @@ def recompute(
         },
     )
     return summary
+
+
+def new_write_id() -> str:
+    """A write id: random, so no earlier write can be mistaken for this one."""
+    return uuid.uuid4().hex[:16]
 
 
 def evaluate_sheet(

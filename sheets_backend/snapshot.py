@@ -10,6 +10,28 @@ from typing import Any
 # Hive marks the tabs it writes with a warning-only protected range carrying this description.
 # A tab without the mark is the teacher's, whatever its name, and Hive never writes into it.
 HIVE_MARK = "Hive output: recomputed by Hive. Edits here are replaced on the next recompute."
+_WRITE_ID = re.compile(r" \[write ([0-9a-z]{1,32})\]$")
+
+
+def hive_mark(write_id: str = "") -> str:
+    """The mark's description, stamped with the id of the write that last wrote the tab."""
+    return f"{HIVE_MARK} [write {write_id}]" if write_id else HIVE_MARK
+
+
+def mark_write_id(description: object) -> str | None:
+    """The write id a mark carries ("" for the plain mark of older sheets); None: no Hive mark."""
+    if description == HIVE_MARK:
+        return ""
+    if isinstance(description, str) and description.startswith(HIVE_MARK):
+        found = _WRITE_ID.fullmatch(description, len(HIVE_MARK))
+        if found is not None:
+            return found[1]
+    return None
+
+
+def same_title(a: str, b: str) -> bool:
+    """Whether two tab titles collide: Google refuses two titles that differ only in case."""
+    return a.casefold() == b.casefold()
 
 
 def normalise_name(text: object) -> str:
@@ -30,6 +52,8 @@ class Tab:
     rows: Sequence[Sequence[Any]] = field(default_factory=tuple)
     hive_owned: bool = False
     frozen_rows: int = 0
+    mark_ids: tuple[int, ...] = ()  # the protected ranges carrying Hive's mark (Hive's tabs)
+    write_id: str = ""  # the write that last wrote this Hive tab, from its mark
 
     def value(self, row: int, col: int) -> Any:
         """The value at 0-based row and column, "" when blank or beyond the trimmed grid."""
@@ -55,9 +79,10 @@ class Snapshot:
         return None
 
     def titled(self, title: str) -> Tab | None:
-        """The tab with exactly this title, Hive's or not (titles are unique in a spreadsheet)."""
+        """The tab whose title collides with `title`, Hive's or not: titles are unique in a
+        spreadsheet regardless of case (`mastery` takes the name `Mastery`)."""
         for tab in self.tabs:
-            if tab.title == title:
+            if same_title(tab.title, title):
                 return tab
         return None
 
