@@ -176,8 +176,9 @@ def _grid_size(properties: dict[str, Any]) -> int:
 def _marks(sheet: dict[str, Any]) -> list[tuple[int, str]]:
     """(protectedRangeId, write id) of each protected range carrying Hive's mark on a sheet."""
     found = []
+    sheet_id = int(sheet["properties"]["sheetId"])
     for protected in sheet.get("protectedRanges", []):
-        write_id = mark_write_id(protected.get("description"))
+        write_id = mark_write_id(protected.get("description"), sheet_id)
         if write_id is not None:
             found.append((int(protected.get("protectedRangeId", 0)), write_id))
     return found

@@ -71,7 +71,6 @@ def build_plan(
     used_ids = {tab.sheet_id for tab in snapshot.tabs}
     titles: list[str] = []
     sheet_ids: list[int] = []
-    mark = hive_mark(write_id)
     next_index = len(snapshot.tabs)
     for content in contents:
         title = content.title
@@ -121,7 +120,7 @@ def build_plan(
                     "addProtectedRange": {
                         "protectedRange": {
                             "range": {"sheetId": sheet_id},
-                            "description": mark,
+                            "description": hive_mark(write_id, sheet_id),
                             "warningOnly": True,
                         }
                     }
@@ -168,7 +167,7 @@ def build_plan(
                 }
             )
         if existing is not None and write_id:
-            requests.extend(_restamp(existing.sheet_id, existing.mark_ids, mark))
+            requests.extend(_restamp(sheet_id, existing.mark_ids, hive_mark(write_id, sheet_id)))
         titles.append(title)
         sheet_ids.append(sheet_id)
     return WritePlan(

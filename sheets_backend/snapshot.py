@@ -10,21 +10,23 @@ from typing import Any
 # Hive marks the tabs it writes with a warning-only protected range carrying this description.
 # A tab without the mark is the teacher's, whatever its name, and Hive never writes into it.
 HIVE_MARK = "Hive output: recomputed by Hive. Edits here are replaced on the next recompute."
-_WRITE_ID = re.compile(r" \[write ([0-9a-z]{1,32})\]$")
+_STAMP = re.compile(r" \[write ([0-9a-z]{1,32}); sheet ([0-9]{1,12})\]")
 
 
-def hive_mark(write_id: str = "") -> str:
-    """The mark's description, stamped with the id of the write that last wrote the tab."""
-    return f"{HIVE_MARK} [write {write_id}]" if write_id else HIVE_MARK
+def hive_mark(write_id: str = "", sheet_id: int = 0) -> str:
+    """The mark's description, stamped with the id of the write that last wrote the tab and the
+    sheetId it was put on (a duplicated tab's copy of the mark names another sheet)."""
+    return f"{HIVE_MARK} [write {write_id}; sheet {sheet_id}]" if write_id else HIVE_MARK
 
 
-def mark_write_id(description: object) -> str | None:
-    """The write id a mark carries ("" for the plain mark of older sheets); None: no Hive mark."""
+def mark_write_id(description: object, sheet_id: int) -> str | None:
+    """The write id of Hive's mark on sheet `sheet_id` ("" for the plain mark of older sheets);
+    None when it is no Hive mark, or a mark copied from another sheet."""
     if description == HIVE_MARK:
         return ""
     if isinstance(description, str) and description.startswith(HIVE_MARK):
-        found = _WRITE_ID.fullmatch(description, len(HIVE_MARK))
-        if found is not None:
+        found = _STAMP.fullmatch(description, len(HIVE_MARK))
+        if found is not None and int(found[2]) == sheet_id:
             return found[1]
     return None
 

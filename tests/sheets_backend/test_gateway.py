@@ -73,7 +73,7 @@ def sheet(tmp_path, base_tabs) -> Sheet:
 def test_every_hive_tab_carries_the_mark_stamped_with_its_write_id(sheet):
     summary = sheet.recompute()
     marks = sheet.marks()
-    ids = {mark_write_id(marks[t][0]) for t in OUTPUT_TABS}
+    ids = {mark_write_id(marks[t][0], sheet.sheet_id(t)) for t in OUTPUT_TABS}
     assert summary.written and all(len(marks[t]) == 1 for t in OUTPUT_TABS)
     assert len(ids) == 1 and ids != {""} and None not in ids  # one write, one id, on all three
 
@@ -95,7 +95,7 @@ def test_a_tab_with_the_old_plain_mark_is_still_hives_and_gets_stamped(sheet):
     titles = sheet.titles()
     sheet.recompute()
     assert sheet.titles() == titles  # written in place, not beside
-    assert mark_write_id(sheet.marks()["Mastery"][0]) not in (None, "")
+    assert mark_write_id(sheet.marks()["Mastery"][0], sheet.sheet_id("Mastery")) not in (None, "")
 
 
 def test_a_teacher_who_deletes_hives_tab_and_takes_its_name_keeps_her_tab(sheet):
@@ -195,11 +195,27 @@ def test_a_real_refusal_stays_a_refusal(sheet):
 
 
 def test_a_foreign_mark_or_suffix_is_not_hives():
-    assert mark_write_id(hive_mark("0a1b")) == "0a1b"
-    assert mark_write_id(HIVE_MARK) == ""
-    assert mark_write_id(HIVE_MARK + " [write ../../x]") is None
-    assert mark_write_id("Locked by the teacher") is None
-    assert mark_write_id(None) is None
+    assert mark_write_id(hive_mark("0a1b", 7), 7) == "0a1b"
+    assert mark_write_id(hive_mark("0a1b", 7), 8) is None  # copied onto another sheet
+    assert mark_write_id(HIVE_MARK, 7) == ""
+    assert mark_write_id(HIVE_MARK + " [write ../../x; sheet 7]", 7) is None
+    assert mark_write_id("Locked by the teacher", 7) is None
+    assert mark_write_id(None, 7) is None
+
+
+def test_a_duplicated_hive_tab_is_the_teachers_and_is_never_written(sheet):
+    # Duplicating a tab copies its protections: the copy carries Hive's mark naming Hive's sheet.
+    sheet.recompute()
+    copied = sheet.marks()["Mastery"][0]
+    hive_id = sheet.sheet_id("Mastery")
+    sheet.batch({"deleteSheet": {"sheetId": hive_id}})
+    sheet.teacher_adds_tab("Mastery")
+    sheet.batch({"addProtectedRange": {"protectedRange": {
+        "range": {"sheetId": sheet.sheet_id("Mastery")}, "description": copied,
+        "warningOnly": True}}})
+    summary = sheet.recompute()
+    assert sheet.values("Mastery") == HER_TAB
+    assert "Mastery (Hive)" in summary.tabs
 
 
 def _contents(sheet: Sheet):

@@ -114,5 +114,6 @@ def test_a_write_id_stamps_new_tabs_and_restamps_hives_tabs(base_tabs):
              if "addProtectedRange" in r]
     assert deleted == [5, 6]
     assert [m["range"]["sheetId"] for m in marks] == list(plan.sheet_ids)
-    assert {m["description"] for m in marks} == {HIVE_MARK + " [write c0ffee]"}
+    assert [m["description"] for m in marks] == [
+        f"{HIVE_MARK} [write c0ffee; sheet {i}]" for i in plan.sheet_ids]
     check(plan.body(), "BatchUpdateSpreadsheetRequest")
