@@ -14,12 +14,13 @@ from typing import Any
 import policy_engine
 from policy_engine import STATUS_WORDS, Status
 from sheets_backend.errors import TemplateInvalid
-from sheets_backend.gateway import SheetsGateway
+from sheets_backend.gateway import SheetsGateway, WriteRefused
 from sheets_backend.groups_tab import GROUPS, groups_tab
 from sheets_backend.mastery_tab import MASTERY, mastery_tab
 from sheets_backend.overrides import expired_problems
 from sheets_backend.plan import TabContent, WritePlan, build_plan
 from sheets_backend.problems import Problem
+from sheets_backend.snapshot import Snapshot
 from sheets_backend.summary_tab import STUDENT_SUMMARY, summary_tab
 from sheets_backend.template import Gradebook, read_gradebook
 
@@ -72,7 +73,22 @@ def recompute(
     book, evaluation = evaluate_book(read_gradebook(snapshot), as_of)
     plan = build_plan(snapshot, render_tabs(book, evaluation, as_of), write_id=new_write_id())
     if not dry_run:
-        gateway.apply(plan)
+        try:
+            gateway.apply(plan)
+        except WriteRefused:
+            # Refused although it did not land: another write (a concurrent recompute) changed
+            # Hive's tabs since the read, so this plan names marks or tabs that are gone. Once,
+            # read again and write against what is there now; a plan refused for another
+            # reason (nothing of Hive's changed) is reported as it is.
+            fresh = gateway.read_snapshot()
+            if _tab_layout(fresh) == _tab_layout(snapshot):
+                raise
+            log.info("recompute rewritten after a concurrent write")
+            snapshot = fresh
+            book, evaluation = evaluate_book(read_gradebook(snapshot), as_of)
+            plan = build_plan(snapshot, render_tabs(book, evaluation, as_of),
+                              write_id=new_write_id())
+            gateway.apply(plan)
     summary = _summary(book, evaluation.outcomes["status"], plan, gateway, started, not dry_run)
     log.info(
         "recompute done",
@@ -83,6 +99,10 @@ def recompute(
         },
     )
     return summary
+
+
+def _tab_layout(snapshot: Snapshot) -> list[tuple[int, str, bool, tuple[int, ...]]]:
+    return [(t.sheet_id, t.title, t.hive_owned, t.mark_ids) for t in snapshot.tabs]
 
 
 def new_write_id() -> str:

@@ -224,3 +224,31 @@ def _contents(sheet: Sheet):
 
     book, evaluation = evaluate_book(read_gradebook(sheet.gateway().read_snapshot()))
     return render_tabs(book, evaluation)
+
+
+class Interleaved(SheetsGateway):
+    """A gateway whose first read is followed, before its write, by another whole recompute
+    (two workers recomputing one spreadsheet at once)."""
+
+    def __init__(self, sheet: Sheet) -> None:
+        gateway = sheet.gateway()
+        super().__init__(gateway.client, gateway.spreadsheet_id)
+        self.sheet, self.reads = sheet, 0
+
+    def read_snapshot(self, skip_titles=frozenset()):
+        snapshot = super().read_snapshot(skip_titles)
+        self.reads += 1
+        if self.reads == 1:
+            assert self.sheet.recompute().written  # the other worker writes first
+        return snapshot
+
+
+@pytest.mark.parametrize("hive_tabs_exist", [True, False], ids=["restamp", "new-gradebook"])
+def test_two_recomputes_at_once_both_write_and_add_no_tab(sheet, hive_tabs_exist):
+    if hive_tabs_exist:
+        sheet.recompute()
+    summary = recompute(Interleaved(sheet))
+    assert summary.written
+    assert sorted(sheet.titles()) == sorted(["Roster", "Outcomes", "Scores", "Behavior",
+                                             *OUTPUT_TABS])
+    assert all(len(sheet.marks()[t]) == 1 for t in OUTPUT_TABS)
