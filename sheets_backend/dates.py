@@ -113,10 +113,12 @@ class DateReader:
         today: date | None = None,
     ) -> DateReader:
         """The reader for a gradebook whose date cells are `values`: its school year is the one
-        most of its full dates fall in (the latest on a tie), else the one holding `today`."""
+        most of its distinct full dates fall in (the latest on a tie), else the one holding
+        `today`."""
+        distinct = {_key(v): v for v in values}  # each distinct date counts once
         years = Counter(
             _school_year(parts.when, start_month)
-            for parts in {_key(v): _typed(v) for v in values}.values()
+            for parts in map(_typed, distinct.values())
             if parts is not None and parts.when is not None
         )
         if years:
