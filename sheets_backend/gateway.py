@@ -1,4 +1,5 @@
-"""The only code that talks to a spreadsheet: one metadata read, one values:batchGet, one batchUpdate.
+"""The only code that talks to a spreadsheet: one metadata read, one values:batchGet, one batchUpdate
+(and, only when a write's answer was lost, one more metadata read to see whether it landed).
 
 It speaks through gspread's HTTP client, so the same lines serve Google Sheets (an authorised session)
 and the local Sheets service (a `requests` transport over an .xlsx file).
@@ -34,11 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-
-class WriteRefused(HiveError):
-    """Google refused a request as malformed (400 and the like): a bug, or a retry of a write
-    that had already landed (the gateway checks which)."""
-
 GOOGLE_CELL_LIMIT = 10_000_000
 METADATA_FIELDS = "spreadsheetId,properties.title,sheets(properties,protectedRanges)"
 READ_PARAMS = {
@@ -46,6 +42,11 @@ READ_PARAMS = {
     "dateTimeRenderOption": "SERIAL_NUMBER",
     "majorDimension": "ROWS",
 }
+
+
+class WriteRefused(HiveError):
+    """Google refused a request as malformed (400 and the like): a bug, or a retry of a write
+    that had already landed (the gateway checks which)."""
 
 
 @dataclass
@@ -193,7 +194,7 @@ def _is_hive_owned(sheet: dict[str, Any]) -> bool:
 def _tab(sheet: dict[str, Any], rows: list[list[Any]], owned: bool) -> Tab:
     props = sheet["properties"]
     grid = props.get("gridProperties", {})
-    marks = _marks(sheet)
+    marks = _marks(sheet)  # (protectedRangeId, write id): the ids are what a write replaces
     return Tab(
         title=props["title"],
         sheet_id=int(props["sheetId"]),
@@ -204,7 +205,6 @@ def _tab(sheet: dict[str, Any], rows: list[list[Any]], owned: bool) -> Tab:
         hive_owned=owned,
         frozen_rows=int(grid.get("frozenRowCount", 0)),
         mark_ids=tuple(pid for pid, _ in marks),
-        write_id=next((w for _, w in marks if w), ""),
     )
 
 

@@ -55,7 +55,6 @@ class Tab:
     hive_owned: bool = False
     frozen_rows: int = 0
     mark_ids: tuple[int, ...] = ()  # the protected ranges carrying Hive's mark (Hive's tabs)
-    write_id: str = ""  # the write that last wrote this Hive tab, from its mark
 
     def value(self, row: int, col: int) -> Any:
         """The value at 0-based row and column, "" when blank or beyond the trimmed grid."""

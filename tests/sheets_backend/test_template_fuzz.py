@@ -297,7 +297,7 @@ def _swapped(snapshot, rng: random.Random):
         title = {"kept": name, "renamed": f"Old {name}"}.get(fate)
         if title is not None and title.casefold() not in taken:
             tabs.append(Tab(title, 900 + i, len(tabs), 10, 5, hive_owned=True,
-                            mark_ids=(50 + i,), write_id=rng.choice(["", "ab12"])))
+                            mark_ids=(50 + i,)))
             taken.add(title.casefold())
         if fate != "kept" and rng.random() < 0.7:
             hers = rng.choice([name, name.lower(), name.upper()])
