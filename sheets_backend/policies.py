@@ -217,7 +217,8 @@ def read_school_year_start(
         except read.Unreadable as error:
             return DEFAULT_START_MONTH, [Problem(
                 cell_ref(tab, number, 2), Reason.POLICY_SETTING,
-                f"{error} ({setting.name} must be {setting.allowed}); Hive used August")]
+                f"{error} ({setting.name} must be {setting.allowed}); Hive used "
+                f"{setting.show(DEFAULT_START_MONTH)}")]
     return DEFAULT_START_MONTH, []
 
 
