@@ -24,6 +24,8 @@ class Reason(StrEnum):
     MISSING_OUTCOME = "missing_outcome"
     SCORE_NOT_ON_SCALE = "score_not_on_scale"
     BAD_DATE = "bad_date"
+    DATE_WITHOUT_YEAR = "date_without_year"
+    DATE_TIME_ZONE = "date_time_zone"
     BAD_TYPE = "bad_type"
     UNKNOWN_POLICY = "unknown_policy"
     POLICY_SETTING = "policy_setting"

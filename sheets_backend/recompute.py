@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +17,8 @@ from sheets_backend.errors import TemplateInvalid
 from sheets_backend.gradebook.overrides import expired_problems
 from sheets_backend.gradebook.template import Gradebook, read_gradebook
 from sheets_backend.problems import Problem
-from sheets_backend.sheets.gateway import SheetsGateway
+from sheets_backend.sheets.gateway import SheetsGateway, WriteRefused
+from sheets_backend.sheets.snapshot import Snapshot
 from sheets_backend.tabs.groups import GROUPS, groups_tab
 from sheets_backend.tabs.mastery import MASTERY, mastery_tab
 from sheets_backend.tabs.plan import TabContent, WritePlan, build_plan
@@ -62,14 +64,31 @@ def recompute(
 ) -> Summary:
     """Recompute every status and rewrite Hive's tabs in one batchUpdate (none with `dry_run`).
 
-    Idempotent: the same sheet gives the same write, so a retried or repeated recompute is harmless.
+    Idempotent: the same sheet gives the same cells, so a repeated recompute is harmless. Each
+    write carries a fresh write id on Hive's marks, so a retry whose first attempt landed unseen
+    is recognised and reported as written (see `SheetsGateway.apply`).
     """
     started = time.perf_counter()
     snapshot = gateway.read_snapshot()
     book, evaluation = evaluate_book(read_gradebook(snapshot), as_of)
-    plan = build_plan(snapshot, render_tabs(book, evaluation, as_of))
+    plan = build_plan(snapshot, render_tabs(book, evaluation, as_of), write_id=new_write_id())
     if not dry_run:
-        gateway.apply(plan)
+        try:
+            gateway.apply(plan)
+        except WriteRefused:
+            # Refused although it did not land: another write (a concurrent recompute) changed
+            # Hive's tabs since the read, so this plan names marks or tabs that are gone. Once,
+            # read again and write against what is there now; a plan refused for another
+            # reason (nothing of Hive's changed) is reported as it is.
+            fresh = gateway.read_snapshot()
+            if _tab_layout(fresh) == _tab_layout(snapshot):
+                raise
+            log.info("recompute rewritten after a concurrent write")
+            snapshot = fresh
+            book, evaluation = evaluate_book(read_gradebook(snapshot), as_of)
+            plan = build_plan(snapshot, render_tabs(book, evaluation, as_of),
+                              write_id=new_write_id())
+            gateway.apply(plan)
     summary = _summary(book, evaluation.outcomes["status"], plan, gateway, started, not dry_run)
     log.info(
         "recompute done",
@@ -80,6 +99,15 @@ def recompute(
         },
     )
     return summary
+
+
+def _tab_layout(snapshot: Snapshot) -> list[tuple[int, str, bool, tuple[int, ...]]]:
+    return [(t.sheet_id, t.title, t.hive_owned, t.mark_ids) for t in snapshot.tabs]
+
+
+def new_write_id() -> str:
+    """A write id: random, so no earlier write can be mistaken for this one."""
+    return uuid.uuid4().hex[:16]
 
 
 def evaluate_sheet(

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from dateutil import parser as date_parser
 
+from sheets_backend.gradebook.dates import DateReader
 from sheets_backend.problems import Problem, Reason, cell_ref, tab_ref
 from sheets_backend.sheets.snapshot import Snapshot, Tab, normalise_name
-
-SHEETS_EPOCH = pd.Timestamp("1899-12-30")
-# A typed date has digits joined by a separator (10/3, 2026-10-03) or names a month (Oct 3).
-_LOOKS_LIKE_DATE = re.compile(
-    r"\d+\s*[/.\-]\s*\d+|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d", re.I
-)  # day 0 of Google's (and Excel's) date serial numbers
 
 
 @dataclass(frozen=True)
@@ -101,38 +93,20 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def parse_date(value: Any) -> pd.Timestamp | None:
+def parse_date(value: Any, dates: DateReader | None = None) -> pd.Timestamp | None:
     """A date from a serial number (what Sheets returns for a date cell) or from typed text.
 
-    Text is read month-first ("10/3/2026" is October 3), as in a US-locale spreadsheet.
+    Text is read month-first ("10/3/2026" is October 3), as in a US-locale spreadsheet; a date
+    without a year takes the school year of `dates` (default: the one holding today).
     """
-    if isinstance(value, bool) or is_blank(value):
-        return None
-    if isinstance(value, int | float):
-        if not 1 <= value <= 2_958_465:  # 1900-01-01 .. 9999-12-31
-            return None
-        return (SHEETS_EPOCH + pd.to_timedelta(float(value), unit="D")).normalize()
-    typed = str(value).strip()
-    if not _LOOKS_LIKE_DATE.search(typed):
-        return None  # "3" or "M1" are not dates, whatever a lenient parser would make of them
-    default = datetime(date.today().year, 1, 1)  # "Oct 3" means this year's Oct 3
-    try:
-        parsed = date_parser.parse(typed, default=default)
-    except (ValueError, OverflowError):
-        return None
-    return pd.Timestamp(parsed).normalize()
+    return (dates or DateReader.for_dates(())).read(value).day
 
 
-def parse_dates(values: Iterable[Any]) -> list[pd.Timestamp | None]:
+def parse_dates(
+    values: Iterable[Any], dates: DateReader | None = None
+) -> list[pd.Timestamp | None]:
     """`parse_date` over many cells, parsing each distinct value once."""
-    cache: dict[Any, pd.Timestamp | None] = {}
-    out = []
-    for value in values:
-        key = (type(value), value)
-        if key not in cache:
-            cache[key] = parse_date(value)
-        out.append(cache[key])
-    return out
+    return [read.day for read in (dates or DateReader.for_dates(())).read_many(values)]
 
 
 def missing_tab(name: str, *, fatal: bool) -> Problem:

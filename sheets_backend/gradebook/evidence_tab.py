@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from policy_engine import Policy
-from sheets_backend.gradebook.cells import find_headers, is_blank, parse_dates, text
+from sheets_backend.gradebook.cells import find_headers, is_blank, text
+from sheets_backend.gradebook.dates import DateReader
 from sheets_backend.gradebook.scores import classify, empty_evidence, parse_type
 from sheets_backend.problems import Problem, Reason, cell_ref
 from sheets_backend.sheets.snapshot import Tab
@@ -19,6 +20,8 @@ def read_evidence_tab(
     student_ids: set[str],
     outcome_policies: Mapping[str, Policy],
     problems: list[Problem],
+    *,
+    dates: DateReader | None = None,
 ) -> pd.DataFrame:
     """The long form: one piece of evidence per row (Student ID, Outcome ID, Date, Score, ...)."""
     if tab is None:
@@ -54,16 +57,16 @@ def read_evidence_tab(
             "type_raw": table["Type"].map(text) if "Type" in table else "",
         }
     )
-    frame["date"] = parse_dates(table["Date"])
+    reads = (dates or DateReader.for_dates(())).read_many(table["Date"])
+    frame["date"] = pd.Series([read.day for read in reads], index=frame.index, dtype=object)
     keep = np.ones(len(frame), dtype=bool)
-    for i, (row, sid, oid, date, kind, raw_date) in enumerate(
+    for i, (row, sid, oid, read, kind) in enumerate(
         zip(
             frame["row"],
             frame["student_id"],
             frame["outcome_id"],
-            frame["date"],
+            reads,
             frame["type_raw"],
-            table["Date"],
             strict=True,
         )
     ):
@@ -81,12 +84,8 @@ def read_evidence_tab(
                 Reason.UNKNOWN_OUTCOME,
                 f'outcome "{oid}" is not on the Outcomes tab; this evidence was skipped',
             )
-        elif pd.isna(date):
-            problem = (
-                col["Date"],
-                Reason.BAD_DATE,
-                f'"{text(raw_date)}" is not a date; this evidence was skipped',
-            )
+        elif read.day is None:
+            problem = (col["Date"], Reason.BAD_DATE, f"{read.message}; this evidence was skipped")
         elif parse_type(kind)[0] is None:
             problem = (
                 col.get("Type", 0),
@@ -97,6 +96,9 @@ def read_evidence_tab(
         if problem:
             keep[i] = False
             problems.append(Problem(cell_ref(tab.title, row + 1, problem[0] + 1), *problem[1:]))
+        elif read.reason is not None:
+            problems.append(Problem(cell_ref(tab.title, row + 1, col["Date"] + 1), read.reason,
+                                    read.message))
     frame = frame[keep].copy()
     parsed = frame["type_raw"].map(parse_type)
     frame["type"] = parsed.str[0]

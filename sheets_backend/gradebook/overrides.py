@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from policy_engine import Policy, Status, empty_overrides
-from sheets_backend.gradebook.cells import Headers, column_values, find_headers, is_blank, parse_date, text
+from sheets_backend.gradebook.cells import Headers, column_values, find_headers, is_blank, text
+from sheets_backend.gradebook.dates import DateReader
 from sheets_backend.problems import Problem, Reason, cell_ref
 from sheets_backend.sheets.snapshot import Tab, normalise_name
 
@@ -32,6 +33,8 @@ def read_overrides(
     student_ids: set[str],
     outcome_policies: Mapping[str, Policy],
     problems: list[Problem],
+    *,
+    dates: DateReader | None = None,
 ) -> pd.DataFrame:
     """Student ID, Outcome ID, Status or Level, Reason, Date, Teacher -> the override frame.
 
@@ -57,12 +60,13 @@ def read_overrides(
                                     "no override was applied"))
         return empty_overrides()
     columns = {name: column_values(tab, col, 1) for name, col in headers.columns.items()}
+    dates = dates or DateReader.for_dates(())
     rows = []
     for i in range(len(columns["Student ID"])):
         cells = {name: values[i] for name, values in columns.items()}
         if all(is_blank(v) for v in cells.values()):
             continue  # an empty row
-        row = _read_row(i + 1, cells, headers, student_ids, outcome_policies, problems)
+        row = _read_row(i + 1, cells, headers, student_ids, outcome_policies, problems, dates)
         if row is not None:
             rows.append(row)
     if not rows:
@@ -80,6 +84,7 @@ def _read_row(
     student_ids: set[str],
     outcome_policies: Mapping[str, Policy],
     problems: list[Problem],
+    dates: DateReader,
 ) -> dict[str, Any] | None:
     """One override, or None after naming the first thing wrong with it."""
 
@@ -103,14 +108,17 @@ def _read_row(
         bad("Reason", "an override needs a reason (families and colleagues read it)")
         return None
     raw_date = cells.get("Date", "")
-    day = parse_date(raw_date) if "Date" in cells else None
-    if day is None:
-        if "Date" not in headers:
+    read = dates.read(raw_date) if "Date" in cells else None
+    if read is None or read.day is None:
+        if read is None:
             bad("Reason", 'the Overrides tab has no "Date" column; an override needs its date')
         else:
-            shown = f'"{text(raw_date)}" is not a date' if not is_blank(raw_date) else "no date"
+            shown = read.message if not is_blank(raw_date) else "no date"
             bad("Date", f"{shown}; an override needs the date it was made")
         return None
+    day = read.day
+    if read.reason is not None:
+        problems.append(Problem(headers.cell(row, "Date"), read.reason, read.message))
     return {
         "student_id": sid,
         "outcome_id": oid,

@@ -5,6 +5,7 @@ One row per setting (SETTINGS); sheets_backend/gradebook/policy_cells.py reads a
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from policy_engine import (
     validate,
 )
 from sheets_backend.gradebook import policy_cells as read
+from sheets_backend.gradebook.dates import DEFAULT_START_MONTH
 from sheets_backend.problems import Problem, Reason, cell_ref
 
 LIBRARY_PATH = Path(__file__).with_name("policy_library.yaml")
@@ -99,7 +101,15 @@ SETTINGS: tuple[Setting, ...] = (
             "The policy in plain words for families.",
             lambda v: "" if read.key(v) == "none" else str(v).strip()),
 )
+# Settings of the whole gradebook, not of one policy: read from the Default column only.
+GRADEBOOK_SETTINGS: tuple[Setting, ...] = (
+    Setting("School year starts", "school_year_start", "a month (August, Aug or 8)",
+            "The month the school year starts in: a date typed without a year (Sept 9) takes "
+            "the school year of the gradebook's other dates.", read.month,
+            lambda month: calendar.month_name[month]),
+)
 _BY_KEY = {read.key(alias): s for s in SETTINGS for alias in (s.name, *s.aliases)}
+_GRADEBOOK_KEYS = {read.key(s.name): s for s in GRADEBOOK_SETTINGS}
 _BY_FIELD = {s.field: s for s in SETTINGS}
 
 
@@ -158,6 +168,8 @@ def parse_policy_tab(
         if not row or read.blank(row[0]):
             continue
         setting = _BY_KEY.get(read.key(row[0]))
+        if setting is None and read.key(row[0]) in _GRADEBOOK_KEYS:
+            continue  # read by read_school_year_start
         if setting is None:
             problem(number, 1, f"{read.shown(row[0])} is not a setting (settings: "
                     + ", ".join(s.name for s in SETTINGS) + ")")
@@ -186,6 +198,28 @@ def parse_policy_tab(
         if policy is not None and name:
             policies[policy.name] = policy
     return policies, problems
+
+
+def read_school_year_start(
+    rows: list[list[object]], tab: str = "Policy"
+) -> tuple[int, list[Problem]]:
+    """The month the school year starts (`School year starts` in the Default column, August
+    when absent); an unreadable one is a warning naming its cell, and August is used."""
+    setting = GRADEBOOK_SETTINGS[0]
+    for number, row in enumerate(rows[1:], start=2):
+        if not row or read.key(row[0]) != read.key(setting.name):
+            continue
+        raw = row[1] if len(row) > 1 else ""
+        if read.blank(raw):
+            break
+        try:
+            return setting.parse(raw), []
+        except read.Unreadable as error:
+            return DEFAULT_START_MONTH, [Problem(
+                cell_ref(tab, number, 2), Reason.POLICY_SETTING,
+                f"{error} ({setting.name} must be {setting.allowed}); Hive used "
+                f"{setting.show(DEFAULT_START_MONTH)}")]
+    return DEFAULT_START_MONTH, []
 
 
 def policy_tab_rows(policies: Mapping[str, Policy]) -> list[list[str]]:

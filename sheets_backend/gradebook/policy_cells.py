@@ -26,6 +26,7 @@ from policy_engine import (
     Scale,
     Status,
 )
+from sheets_backend.gradebook.dates import month_number
 
 
 class Unreadable(ValueError):
@@ -85,6 +86,14 @@ def method(value: object) -> str:
     if name in METHODS or name in ALIASES:
         return ALIASES.get(name, name)
     raise Unreadable(f"{shown(value)} is not a method")
+
+
+def month(value: object) -> int:
+    """`August`, `Aug`, `8` -> 8 (the month a school year starts)."""
+    found = month_number(value)
+    if found is None:
+        raise Unreadable(f"{shown(value)} is not a month")
+    return found
 
 
 def items(value: object) -> list[str]:

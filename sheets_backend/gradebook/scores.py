@@ -6,6 +6,7 @@ building the frame); each bad cell becomes a problem naming it, and is skipped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,7 +16,8 @@ import pandas as pd
 from policy_engine import EVIDENCE_COLUMNS as ENGINE_EVIDENCE_COLUMNS
 from policy_engine import EvidenceType, MarkEffect, Policy
 from policy_engine.retakes import number_attempts
-from sheets_backend.gradebook.cells import find_headers, is_blank, parse_dates, text
+from sheets_backend.gradebook.cells import find_headers, is_blank, text
+from sheets_backend.gradebook.dates import DateReader
 from sheets_backend.problems import Problem, Reason, cell_ref
 from sheets_backend.sheets.snapshot import Tab, normalise_name
 
@@ -52,6 +54,8 @@ def read_scores_tab(
     student_ids: set[str],
     outcome_policies: Mapping[str, Policy],
     problems: list[Problem],
+    *,
+    dates: DateReader | None = None,
 ) -> pd.DataFrame:
     """The gradebook: row 1 names assessments, rows labelled Outcome/Date/Type describe them,
     students follow. Columns may sit anywhere; they are found by their headers."""
@@ -78,7 +82,8 @@ def read_scores_tab(
         return empty_evidence()
     first_student_row = max(label_rows.values()) + 1
     skip_cols = set(headers.columns.values())
-    columns = _assessment_columns(tab, skip_cols, label_rows, outcome_policies, problems)
+    columns = _assessment_columns(tab, skip_cols, label_rows, outcome_policies, problems,
+                                  dates or DateReader.for_dates(()))
     rows = _student_rows(tab, id_col, first_student_row, student_ids, problems)
     if not columns or not rows:
         return empty_evidence()
@@ -106,6 +111,17 @@ def read_scores_tab(
     return classify(frame, tab.title, outcome_policies, problems)
 
 
+def scores_date_cells(tab: Tab) -> list[Any]:
+    """The values of the Date row of a Scores-layout tab (none when it has no such row)."""
+    headers, header_problems = find_headers(tab, ("Student ID",))
+    if header_problems:
+        return []
+    label_rows = _label_rows(tab, headers.column("Student ID"))
+    if "date" not in label_rows:
+        return []
+    return list(tab.rows[label_rows["date"]])
+
+
 def _label_rows(tab: Tab, id_col: int) -> dict[str, int]:
     """Rows 2-4 (or nearby) labelled Outcome, Date, Type in the Student ID column."""
     found: dict[str, int] = {}
@@ -122,6 +138,7 @@ def _assessment_columns(
     label_rows: dict[str, int],
     outcome_policies: Mapping[str, Policy],
     problems: list[Problem],
+    dates: DateReader,
 ) -> list[dict[str, Any]]:
     """Describe each assessment column; a column with a bad outcome, date or type is skipped."""
     header = tab.rows[0] if tab.rows else []
@@ -152,7 +169,8 @@ def _assessment_columns(
         where = {k: cell_ref(tab.title, r + 1, col + 1) for k, r in label_rows.items()}
         label = name or f"column {cell_ref(tab.title, 1, col + 1).split('!')[1][:-1]}"
         outcome = by_upper.get(raw_outcome.upper())
-        date = parse_dates([raw_date])[0]
+        read = dates.read(raw_date)
+        date = read.day
         kind, retakes = parse_type(raw_type)
         if not raw_outcome:
             problems.append(
@@ -175,7 +193,7 @@ def _assessment_columns(
                 )
             )
         elif date is None:
-            shown = f'"{text(raw_date)}" is not a date' if not is_blank(raw_date) else "no date"
+            shown = read.message if not is_blank(raw_date) else "no date"
             problems.append(
                 Problem(
                     where["date"],
@@ -205,6 +223,9 @@ def _assessment_columns(
                 )
             )
         else:
+            if read.reason is not None and not is_blank(tab.value(label_rows["date"], col)):
+                # Said once, at the cell typed (not again under each merged continuation).
+                problems.append(Problem(where["date"], read.reason, read.message))
             columns.append(
                 {"col": col, "outcome_id": outcome, "date": date, "assessment": label,
                  "type": kind, "retakes": names.get(normalise_name(retakes), "") if retakes else ""}
@@ -288,6 +309,7 @@ def classify(
     names = {oid: policy.name for oid, policy in outcome_policies.items()}
     policy_names = frame["outcome_id"].map(names)
     allowed_words: dict[str, str] = {}
+    by_name: dict[str, Policy] = {}
     for name in policy_names.unique():
         policy = next(p for p in outcome_policies.values() if p.name == name)
         rows = policy_names.eq(name)
@@ -304,6 +326,7 @@ def classify(
         valid |= in_range | by_label | by_mark
         _read_flagged_scores(words & ~by_label & ~by_mark, upper, policy, score, mark, valid)
         allowed_words[name] = _allowed(policy)
+        by_name[name] = policy
     bad = frame.index[~valid]
     for i in bad[:MAX_PROBLEMS_PER_KIND]:
         problems.append(
@@ -311,7 +334,9 @@ def classify(
                 cell_ref(tab, int(frame.at[i, "row"]) + 1, int(frame.at[i, "col"]) + 1),
                 Reason.SCORE_NOT_ON_SCALE,
                 f'"{text(raw[i])}" is not a score on this scale '
-                f"({allowed_words[policy_names[i]]}); the cell was skipped",
+                f"({allowed_words[policy_names[i]]}); "
+                + _beside_a_score(str(upper[i]), by_name[policy_names[i]])
+                + "the cell was skipped",
             )
         )
     if len(bad) > MAX_PROBLEMS_PER_KIND:
@@ -371,6 +396,20 @@ def _read_flagged_scores(
     score[hit] = number[hit]
     mark[hit] = parts[1][hit]
     valid[hit] = True
+
+
+def _beside_a_score(typed: str, policy: Policy) -> str:
+    """Why "4 AB" is refused although 4 and AB are both allowed: only a flag stands by a score."""
+    parts = re.match(_FLAGGED, typed)
+    codes = {m.code.upper(): m for m in policy.marks}
+    if parts is None or parts[2] not in codes or codes[parts[2]].effect is MarkEffect.FLAG:
+        return ""
+    flags = [m.code for m in policy.marks if m.effect is MarkEffect.FLAG]
+    allowed = (
+        f"only a flag mark ({', '.join(flags)}) may stand beside a score, as in "
+        f'"{parts[1]} {flags[0]}"' if flags else "no mark may stand beside a score"
+    )
+    return f"{allowed}, so type {parts[1]} or {parts[2]} alone; "
 
 
 def _is_number(label: str) -> bool:

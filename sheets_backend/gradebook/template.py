@@ -20,13 +20,13 @@ from sheets_backend.gradebook.cells import (
     find_tab,
     is_blank,
     missing_tab,
-    parse_date,
     text,
 )
+from sheets_backend.gradebook.dates import DEFAULT_START_MONTH, DateReader
 from sheets_backend.gradebook.evidence_tab import read_evidence_tab
 from sheets_backend.gradebook.overrides import OVERRIDES, read_overrides
-from sheets_backend.gradebook.policies import default_policies, parse_policy_tab
-from sheets_backend.gradebook.scores import read_scores_tab, retake_problems
+from sheets_backend.gradebook.policies import default_policies, parse_policy_tab, read_school_year_start
+from sheets_backend.gradebook.scores import read_scores_tab, retake_problems, scores_date_cells
 from sheets_backend.i18n.words import resolve_language
 from sheets_backend.problems import Problem, Reason, cell_ref
 from sheets_backend.sheets.snapshot import Snapshot, Tab
@@ -96,11 +96,14 @@ class Gradebook:
 def read_gradebook(snapshot: Snapshot) -> Gradebook:
     """Read every template tab of `snapshot`, collecting all problems rather than stopping at one."""
     problems: list[Problem] = []
-    policies = _read_policies(find_tab(snapshot, POLICY, problems), problems)
+    policy_tab = find_tab(snapshot, POLICY, problems)
+    policies = _read_policies(policy_tab, problems)
     students = _read_roster(find_tab(snapshot, ROSTER, problems), problems)
     outcomes = _read_outcomes(find_tab(snapshot, OUTCOMES, problems), policies, problems)
     frames = []
     overrides = empty_overrides()
+    dated = {name: find_tab(snapshot, name, []) for name in (SCORES, EVIDENCE, OVERRIDES)}
+    dates = _date_reader(policy_tab, dated, snapshot, problems)
     if students and outcomes:
         context = (
             {s.id for s in students},
@@ -111,17 +114,19 @@ def read_gradebook(snapshot: Snapshot) -> Gradebook:
         if scores_tab is None and evidence_tab is None:
             problems.append(missing_tab(SCORES, fatal=False))
         if scores_tab is not None:
-            frames.append(read_scores_tab(scores_tab, *context, problems))
+            frames.append(read_scores_tab(scores_tab, *context, problems, dates=dates))
         if evidence_tab is not None:
-            frames.append(read_evidence_tab(evidence_tab, *context, problems))
-        overrides = read_overrides(find_tab(snapshot, OVERRIDES, problems), *context, problems)
+            frames.append(read_evidence_tab(evidence_tab, *context, problems, dates=dates))
+        overrides = read_overrides(find_tab(snapshot, OVERRIDES, problems), *context, problems,
+                                   dates=dates)
     evidence = (
         pd.concat(frames, ignore_index=True) if frames else read_scores_tab(None, set(), {}, [])
     )
     if frames:
         problems.extend(retake_problems(evidence, context[1]))
-    eligible = _read_behavior(snapshot.find(BEHAVIOR), {s.id for s in students}, problems)
-    mentoring = _read_mentoring(snapshot.find(MENTORING), {s.id for s in students}, problems)
+    ids = {s.id for s in students}
+    eligible = _read_behavior(snapshot.find(BEHAVIOR), ids, problems, dates)
+    mentoring = _read_mentoring(snapshot.find(MENTORING), ids, problems, dates)
     return Gradebook(
         students=tuple(students),
         outcomes=tuple(outcomes),
@@ -139,7 +144,32 @@ def _read_policies(tab: Tab | None, problems: list[Problem]) -> dict[str, Policy
         return default_policies()
     policies, policy_problems = parse_policy_tab([list(r) for r in tab.rows], tab=tab.title)
     problems.extend(policy_problems)
-    return policies or default_policies()
+    # No Default (its header blank, or its column unreadable) is already a fatal problem at its
+    # cell; the school's defaults stand in so the rest of the tabs are still checked.
+    return policies if "Default" in policies else {**default_policies(), **policies}
+
+
+def _date_reader(
+    policy_tab: Tab | None, dated: Mapping[str, Tab | None], snapshot: Snapshot,
+    problems: list[Problem],
+) -> DateReader:
+    """How this gradebook's dates are read: a date without a year takes the school year most
+    of its full dates (Scores, Evidence, Overrides, Behavior, Mentoring) fall in."""
+    start = DEFAULT_START_MONTH
+    if policy_tab is not None:
+        start, start_problems = read_school_year_start([list(r) for r in policy_tab.rows],
+                                                       policy_tab.title)
+        problems.extend(start_problems)
+    cells: list[Any] = []
+    scores = dated[SCORES]
+    if scores is not None:
+        cells.extend(scores_date_cells(scores))
+    for tab in (dated[EVIDENCE], dated[OVERRIDES], snapshot.find(BEHAVIOR),
+                snapshot.find(MENTORING)):
+        if tab is not None:
+            headers, _ = find_headers(tab, (), ("Date",))
+            cells.extend(headers.values("Date"))
+    return DateReader.for_dates(cells, start)
 
 
 def _read_roster(tab: Tab | None, problems: list[Problem]) -> list[Student]:
@@ -287,7 +317,7 @@ def _read_outcomes(
 
 
 def _read_behavior(
-    tab: Tab | None, student_ids: set[str], problems: list[Problem]
+    tab: Tab | None, student_ids: set[str], problems: list[Problem], dates: DateReader
 ) -> dict[str, bool]:
     """Incentive eligibility: a student is eligible unless an incident of theirs is unresolved.
 
@@ -303,14 +333,15 @@ def _read_behavior(
         )
         return eligible
     resolved = headers.values("Resolved")
-    for i, sid, _day in _known_student_rows(headers, student_ids, problems, "incident ignored"):
+    for i, sid, _day in _known_student_rows(headers, student_ids, problems, "incident ignored",
+                                            dates):
         if not _is_yes(resolved[i]):
             eligible[sid] = False
     return eligible
 
 
 def _read_mentoring(
-    tab: Tab | None, student_ids: set[str], problems: list[Problem]
+    tab: Tab | None, student_ids: set[str], problems: list[Problem], dates: DateReader
 ) -> dict[str, Mentoring] | None:
     """Each student's mentor and the date of their latest check-in (the newest row wins)."""
     if tab is None:
@@ -324,7 +355,7 @@ def _read_mentoring(
         return None
     out: dict[str, Mentoring] = {}
     mentors = headers.values("Mentor")
-    for i, sid, day in _known_student_rows(headers, student_ids, problems, "row ignored"):
+    for i, sid, day in _known_student_rows(headers, student_ids, problems, "row ignored", dates):
         previous = out.get(sid)
         mentor = text(mentors[i]) or (previous.mentor if previous else "")
         latest = previous.last_check_in if previous else None
@@ -335,11 +366,12 @@ def _read_mentoring(
 
 
 def _known_student_rows(
-    headers: Headers, student_ids: set[str], problems: list[Problem], ignored: str
+    headers: Headers, student_ids: set[str], problems: list[Problem], ignored: str,
+    dates: DateReader,
 ) -> Iterator[tuple[int, str, pd.Timestamp | None]]:
     """(row index, Student ID, Date) of each row naming a Roster student, for the side tabs
     (Behavior, Mentoring). An unknown ID or an unreadable date is named by its cell."""
-    dates = headers.values("Date")
+    days = headers.values("Date")
     for i, raw in enumerate(headers.values("Student ID")):
         sid = text(raw)
         if not sid:
@@ -348,11 +380,10 @@ def _known_student_rows(
             problems.append(Problem(headers.cell(i + 1, "Student ID"), Reason.UNKNOWN_STUDENT,
                                     f'Student ID "{sid}" is not on the Roster; {ignored}'))
             continue
-        day = parse_date(dates[i])
-        if day is None and not is_blank(dates[i]):
-            problems.append(Problem(headers.cell(i + 1, "Date"), Reason.BAD_DATE,
-                                    f'"{text(dates[i])}" is not a date'))
-        yield i, sid, day
+        read = dates.read(days[i])
+        if read.reason is not None and not is_blank(days[i]):
+            problems.append(Problem(headers.cell(i + 1, "Date"), read.reason, read.message))
+        yield i, sid, read.day
 
 
 def _is_yes(value: Any) -> bool:

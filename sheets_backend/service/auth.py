@@ -189,9 +189,13 @@ class TokenVerifier:
             # Google answers 400 invalid_token for unknown, revoked and expired tokens alike.
             raise Unauthenticated(AuthFailure.TOKEN_INVALID)
         try:
-            info: dict[str, Any] = reply.json()
+            info: Any = reply.json()
         except ValueError:
             raise AuthUnavailable() from None
+        if not isinstance(info, dict):
+            # Google always answers an object; anything else is a broken upstream, not a bad token.
+            log.warning("tokeninfo answer is no object", extra={"type": type(info).__name__})
+            raise AuthUnavailable()
         return self._check_info(info, key)
 
     def _check_info(self, info: dict[str, Any], key: str) -> tuple[Identity, float]:

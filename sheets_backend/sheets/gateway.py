@@ -1,4 +1,5 @@
-"""The only code that talks to a spreadsheet: one metadata read, one values:batchGet, one batchUpdate.
+"""The only code that talks to a spreadsheet: one metadata read, one values:batchGet, one batchUpdate
+(and, only when a write's answer was lost, one more metadata read to see whether it landed).
 
 It speaks through gspread's HTTP client, so the same lines serve Google Sheets (an authorised session)
 and the local Sheets service (a `requests` transport over an .xlsx file).
@@ -26,12 +27,31 @@ from sheets_backend.errors import (
     SpreadsheetTooLarge,
 )
 from sheets_backend.problems import quote_tab
-from sheets_backend.sheets.snapshot import HIVE_MARK, Snapshot, Tab
+from sheets_backend.sheets.snapshot import Snapshot, Tab, mark_write_id
 
 if TYPE_CHECKING:
     from sheets_backend.sheets.local import LocalSheets
 
 log = logging.getLogger(__name__)
+
+
+class BatchUpdate(Protocol):
+    """What the gateway applies: a write plan (see `tabs.plan.WritePlan`). A shape, not an
+    import: the plan is built above the gateway, so the gateway never imports it."""
+
+    @property
+    def requests(self) -> Sequence[dict[str, Any]]: ...
+
+    @property
+    def tabs(self) -> Sequence[str]: ...
+
+    @property
+    def write_id(self) -> str: ...
+
+    @property
+    def sheet_ids(self) -> Sequence[int]: ...
+
+    def body(self) -> dict[str, Any]: ...
 
 GOOGLE_CELL_LIMIT = 10_000_000
 METADATA_FIELDS = "spreadsheetId,properties.title,sheets(properties,protectedRanges)"
@@ -42,17 +62,9 @@ READ_PARAMS = {
 }
 
 
-class BatchUpdate(Protocol):
-    """What the gateway applies: a write plan's requests (see `tabs.plan.WritePlan`). A shape, not
-    an import: the plan is built above the gateway, so the gateway never imports it."""
-
-    @property
-    def requests(self) -> Sequence[dict[str, Any]]: ...
-
-    @property
-    def tabs(self) -> Sequence[str]: ...
-
-    def body(self) -> dict[str, Any]: ...
+class WriteRefused(HiveError):
+    """Google refused a request as malformed (400 and the like): a bug, or a retry of a write
+    that had already landed (the gateway checks which)."""
 
 
 @dataclass
@@ -118,25 +130,61 @@ class SheetsGateway:
         )
 
     def apply(self, plan: BatchUpdate) -> dict[str, Any]:
-        """All of a recompute in ONE batchUpdate: Google applies it whole or not at all."""
+        """All of a recompute in ONE batchUpdate: Google applies it whole or not at all.
+
+        Safe to retry: when the outcome is unknown (5xx or a timeout after retries, a lost reply)
+        or a retry is refused with 400 (its addSheet finds the tab the first attempt added), the
+        metadata is read again; if every tab of the plan carries the plan's write id, the write
+        landed and this returns as a success.
+        """
         if not plan.requests:
             return {}
-        with translated_errors():
-            self.calls.write += 1
-            # gspread's own request path (and retry), with the body encoded by orjson: a big
-            # recompute sends tens of MB, which the standard library encodes several times slower.
-            response = self.client.http_client.request(
-                "post",
-                SPREADSHEET_BATCH_UPDATE_URL % self.spreadsheet_id,
-                data=orjson.dumps(plan.body()),
-                headers={"Content-Type": "application/json"},
+        try:
+            with translated_errors():
+                self.calls.write += 1
+                # gspread's own request path (and retry), with the body encoded by orjson: a big
+                # recompute sends tens of MB, which the standard library encodes several times
+                # slower.
+                response = self.client.http_client.request(
+                    "post",
+                    SPREADSHEET_BATCH_UPDATE_URL % self.spreadsheet_id,
+                    data=orjson.dumps(plan.body()),
+                    headers={"Content-Type": "application/json"},
+                )
+                reply: dict[str, Any] = response.json()
+        except (SheetsUnavailable, WriteRefused) as error:
+            if not self._landed(plan):
+                raise
+            log.warning(
+                "batchUpdate landed although its answer was an error",
+                extra={"requests": len(plan.requests), "tabs": len(plan.tabs),
+                       "error": error.code},
             )
-            reply: dict[str, Any] = response.json()
+            return {}
         log.info(
             "batchUpdate applied",
             extra={"requests": len(plan.requests), "tabs": len(plan.tabs)},
         )
         return reply
+
+    def _landed(self, plan: BatchUpdate) -> bool:
+        """Whether every tab `plan` writes carries its write id now (one metadata read)."""
+        if not plan.write_id or not plan.sheet_ids:
+            return False
+        try:
+            with translated_errors():
+                self.calls.read += 1
+                meta = self.client.http_client.fetch_sheet_metadata(
+                    self.spreadsheet_id, params={"fields": METADATA_FIELDS}
+                )
+        except HiveError:
+            return False  # still unknown: report the failure, as before
+        stamped = {
+            int(s["properties"]["sheetId"])
+            for s in meta.get("sheets", [])
+            if any(w == plan.write_id for _, w in _marks(s))
+        }
+        return set(plan.sheet_ids) <= stamped
 
 
 def _grid_size(properties: dict[str, Any]) -> int:
@@ -144,13 +192,27 @@ def _grid_size(properties: dict[str, Any]) -> int:
     return int(grid.get("rowCount", 0)) * int(grid.get("columnCount", 0))
 
 
+def _marks(sheet: dict[str, Any]) -> list[tuple[int, str]]:
+    """(protectedRangeId, write id) of each protected range carrying Hive's mark on a sheet."""
+    found = []
+    sheet_id = int(sheet["properties"]["sheetId"])
+    for protected in sheet.get("protectedRanges", []):
+        write_id = mark_write_id(protected.get("description"), sheet_id)
+        if write_id is not None:
+            found.append((int(protected.get("protectedRangeId", 0)), write_id))
+    return found
+
+
 def _is_hive_owned(sheet: dict[str, Any]) -> bool:
-    return any(p.get("description") == HIVE_MARK for p in sheet.get("protectedRanges", []))
+    """Hive's tabs are the ones carrying its mark (plain, or stamped with a write id), whatever
+    their title: a teacher's tab that takes a Hive tab's name carries none."""
+    return bool(_marks(sheet))
 
 
 def _tab(sheet: dict[str, Any], rows: list[list[Any]], owned: bool) -> Tab:
     props = sheet["properties"]
     grid = props.get("gridProperties", {})
+    marks = _marks(sheet)  # (protectedRangeId, write id): the ids are what a write replaces
     return Tab(
         title=props["title"],
         sheet_id=int(props["sheetId"]),
@@ -160,6 +222,7 @@ def _tab(sheet: dict[str, Any], rows: list[list[Any]], owned: bool) -> Tab:
         rows=rows,
         hive_owned=owned,
         frozen_rows=int(grid.get("frozenRowCount", 0)),
+        mark_ids=tuple(pid for pid, _ in marks),
     )
 
 
@@ -179,7 +242,7 @@ def translated_errors() -> Iterator[None]:
             raise SpreadsheetNotFound() from exc
         if status in (429, 500, 502, 503, 504):
             raise SheetsUnavailable() from exc
-        raise HiveError(f"Google Sheets refused Hive's request ({status}).") from exc
+        raise WriteRefused(f"Google Sheets refused Hive's request ({status}).") from exc
     except requests.RequestException as exc:
         raise SheetsUnavailable() from exc
 

@@ -10,6 +10,30 @@ from typing import Any
 # Hive marks the tabs it writes with a warning-only protected range carrying this description.
 # A tab without the mark is the teacher's, whatever its name, and Hive never writes into it.
 HIVE_MARK = "Hive output: recomputed by Hive. Edits here are replaced on the next recompute."
+_STAMP = re.compile(r" \[write ([0-9a-z]{1,32}); sheet ([0-9]{1,12})\]")
+
+
+def hive_mark(write_id: str = "", sheet_id: int = 0) -> str:
+    """The mark's description, stamped with the id of the write that last wrote the tab and the
+    sheetId it was put on (a duplicated tab's copy of the mark names another sheet)."""
+    return f"{HIVE_MARK} [write {write_id}; sheet {sheet_id}]" if write_id else HIVE_MARK
+
+
+def mark_write_id(description: object, sheet_id: int) -> str | None:
+    """The write id of Hive's mark on sheet `sheet_id` ("" for the plain mark of older sheets);
+    None when it is no Hive mark, or a mark copied from another sheet."""
+    if description == HIVE_MARK:
+        return ""
+    if isinstance(description, str) and description.startswith(HIVE_MARK):
+        found = _STAMP.fullmatch(description, len(HIVE_MARK))
+        if found is not None and int(found[2]) == sheet_id:
+            return found[1]
+    return None
+
+
+def same_title(a: str, b: str) -> bool:
+    """Whether two tab titles collide: Google refuses two titles that differ only in case."""
+    return a.casefold() == b.casefold()
 
 
 def normalise_name(text: object) -> str:
@@ -30,6 +54,7 @@ class Tab:
     rows: Sequence[Sequence[Any]] = field(default_factory=tuple)
     hive_owned: bool = False
     frozen_rows: int = 0
+    mark_ids: tuple[int, ...] = ()  # the protected ranges carrying Hive's mark (Hive's tabs)
 
     def value(self, row: int, col: int) -> Any:
         """The value at 0-based row and column, "" when blank or beyond the trimmed grid."""
@@ -55,9 +80,10 @@ class Snapshot:
         return None
 
     def titled(self, title: str) -> Tab | None:
-        """The tab with exactly this title, Hive's or not (titles are unique in a spreadsheet)."""
+        """The tab whose title collides with `title`, Hive's or not: titles are unique in a
+        spreadsheet regardless of case (`mastery` takes the name `Mastery`)."""
         for tab in self.tabs:
-            if tab.title == title:
+            if same_title(tab.title, title):
                 return tab
         return None
 

@@ -1,8 +1,10 @@
 """A write plan: Hive's output tabs rendered as Sheets API v4 batchUpdate requests for ONE call.
 
-Only tabs Hive owns are written. A teacher's tab that happens to carry an output tab's name is left
-alone and Hive writes beside it under another name. Text always goes in as `stringValue`, so a name
-like `=HYPERLINK(...)` stays text and never runs as a formula.
+Only tabs Hive owns (by their mark, never by title) are written. A teacher's tab that happens to
+carry an output tab's name, in any case, is left alone and Hive writes beside it under another
+name. Every write stamps Hive's marks with its write id, so a retried write can tell it already
+landed. Text always goes in as `stringValue`, so a name like `=HYPERLINK(...)` stays text and
+never runs as a formula.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from sheets_backend.problems import Problem, Reason, tab_ref
-from sheets_backend.sheets.snapshot import HIVE_MARK, Snapshot
+from sheets_backend.sheets.snapshot import Snapshot, hive_mark, same_title
 
 CellData = dict[str, Any]
 WRITE_FIELDS = "userEnteredValue,userEnteredFormat,note"
@@ -41,6 +43,8 @@ class WritePlan:
     requests: tuple[dict[str, Any], ...]
     tabs: tuple[str, ...]
     problems: tuple[Problem, ...] = field(default=())
+    write_id: str = ""  # stamped on every tab's mark; "" writes the plain mark
+    sheet_ids: tuple[int, ...] = ()  # the tabs written, by sheetId (in `tabs` order)
 
     def body(self) -> dict[str, Any]:
         return {"requests": list(self.requests)}
@@ -54,29 +58,40 @@ class WritePlan:
         )
 
 
-def build_plan(snapshot: Snapshot, contents: Sequence[TabContent]) -> WritePlan:
-    """Requests that make each output tab hold exactly `contents`, creating tabs Hive lacks."""
+def build_plan(
+    snapshot: Snapshot, contents: Sequence[TabContent], write_id: str = ""
+) -> WritePlan:
+    """Requests that make each output tab hold exactly `contents`, creating tabs Hive lacks.
+
+    A title is taken when any tab's title equals it ignoring case (Google's rule); a taken title
+    is Hive's to write only when that tab carries Hive's mark.
+    """
     requests: list[dict[str, Any]] = []
     problems: list[Problem] = []
     used_ids = {tab.sheet_id for tab in snapshot.tabs}
     titles: list[str] = []
+    sheet_ids: list[int] = []
     next_index = len(snapshot.tabs)
     for content in contents:
         title = content.title
         existing = snapshot.titled(title)
         suffix = 1
-        while existing is not None and not existing.hive_owned:
-            problems.append(
-                Problem(
-                    tab_ref(existing.title),
-                    Reason.TAB_NAME_TAKEN,
-                    f'"{existing.title}" is not a Hive tab, so Hive left it alone and wrote '
-                    f'"{content.title} (Hive{"" if suffix == 1 else f" {suffix}"})" instead',
+        while (existing is not None and not existing.hive_owned) or _planned(title, titles):
+            instead = f"{content.title} (Hive{'' if suffix == 1 else f' {suffix}'})"
+            if existing is not None and not existing.hive_owned:
+                problems.append(
+                    Problem(
+                        tab_ref(existing.title),
+                        Reason.TAB_NAME_TAKEN,
+                        f'"{existing.title}" is not a Hive tab, so Hive left it alone and wrote '
+                        f'"{instead}" instead',
+                    )
                 )
-            )
-            title = f"{content.title} (Hive{'' if suffix == 1 else f' {suffix}'})"
+            title = instead
             existing = snapshot.titled(title)
             suffix += 1
+        if existing is not None:
+            title = existing.title  # Hive's own tab, under the title it has now
         rows = max(len(content.rows), content.frozen_rows + 1, 1)
         grid = {
             "rowCount": rows,
@@ -105,7 +120,7 @@ def build_plan(snapshot: Snapshot, contents: Sequence[TabContent]) -> WritePlan:
                     "addProtectedRange": {
                         "protectedRange": {
                             "range": {"sheetId": sheet_id},
-                            "description": HIVE_MARK,
+                            "description": hive_mark(write_id, sheet_id),
                             "warningOnly": True,
                         }
                     }
@@ -151,8 +166,38 @@ def build_plan(snapshot: Snapshot, contents: Sequence[TabContent]) -> WritePlan:
                     }
                 }
             )
+        if existing is not None and write_id:
+            requests.extend(_restamp(sheet_id, existing.mark_ids, hive_mark(write_id, sheet_id)))
         titles.append(title)
-    return WritePlan(requests=tuple(requests), tabs=tuple(titles), problems=tuple(problems))
+        sheet_ids.append(sheet_id)
+    return WritePlan(
+        requests=tuple(requests),
+        tabs=tuple(titles),
+        problems=tuple(problems),
+        write_id=write_id,
+        sheet_ids=tuple(sheet_ids),
+    )
+
+
+def _planned(title: str, planned: Sequence[str]) -> bool:
+    return any(same_title(title, other) for other in planned)
+
+
+def _restamp(sheet_id: int, mark_ids: Sequence[int], mark: str) -> list[dict[str, Any]]:
+    """Replace a Hive tab's mark with one stamped with this write's id (in the same batch, so
+    the stamp lands exactly when the write does)."""
+    return [
+        *({"deleteProtectedRange": {"protectedRangeId": pid}} for pid in mark_ids),
+        {
+            "addProtectedRange": {
+                "protectedRange": {
+                    "range": {"sheetId": sheet_id},
+                    "description": mark,
+                    "warningOnly": True,
+                }
+            }
+        },
+    ]
 
 
 def _free_id(used: set[int], title: str) -> int:

@@ -26,10 +26,12 @@ _STATUS = {403: "PERMISSION_DENIED", 404: "NOT_FOUND", 502: "UNAVAILABLE",
 @dataclass
 class Faults:
     """`fail_next(status, count)` answers the next `count` calls with Google's error for `status`;
-    `delay` holds every call for that many seconds first."""
+    `fail_after_apply(status, count)` applies the next `count` writes, then answers that error (a
+    reply lost after Google applied the call); `delay` holds every call for that many seconds."""
 
     delay: float = 0.0
     _pending: list[int] = field(default_factory=list)
+    _after: list[int] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def fail_next(self, status: int = 503, count: int = 1) -> None:
@@ -38,9 +40,16 @@ class Faults:
         with self._lock:
             self._pending.extend([status] * count)
 
+    def fail_after_apply(self, status: int = 503, count: int = 1) -> None:
+        if status not in _MESSAGES:
+            raise ValueError(f"status must be one of {sorted(_MESSAGES)}, not {status}")
+        with self._lock:
+            self._after.extend([status] * count)
+
     def clear(self) -> None:
         with self._lock:
             self._pending.clear()
+            self._after.clear()
         self.delay = 0.0
 
     @property
@@ -53,4 +62,12 @@ class Faults:
             if not self._pending:
                 return None
             status = self._pending.pop(0)
+        return ApiError(status, _MESSAGES[status], status=_STATUS.get(status))
+
+    def take_after_apply(self) -> ApiError | None:
+        """The error a write that was just applied must answer with, if one is queued."""
+        with self._lock:
+            if not self._after:
+                return None
+            status = self._after.pop(0)
         return ApiError(status, _MESSAGES[status], status=_STATUS.get(status))

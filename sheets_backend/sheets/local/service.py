@@ -25,6 +25,8 @@ from sheets_backend.sheets.local.write_behind import WriteBehind
 log = logging.getLogger(__name__)
 
 LOCAL_OWNER = "hive-local@localhost"
+_WRITES = frozenset({"batchUpdate", "values.update", "values.batchUpdate", "values.append",
+                     "values.clear", "values.batchClear"})
 
 
 class LocalSheets:
@@ -149,7 +151,9 @@ class LocalSheets:
         try:
             payload = self._parse(body, found)
             with self._lock_for(found.spreadsheet_id):
-                return self._dispatch(found, params, payload)
+                answer = self._dispatch(found, params, payload)
+            lost = self.faults.take_after_apply() if found.name in _WRITES else None
+            return answer if lost is None else (lost.code, lost.body())
         except ApiError as error:
             return error.code, error.body()
 

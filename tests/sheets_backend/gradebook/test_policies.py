@@ -21,6 +21,7 @@ from policy_engine import (
     Status,
 )
 from sheets_backend.gradebook.policies import (
+    GRADEBOOK_SETTINGS,
     SETTINGS,
     default_policies,
     load_policy_library,
@@ -196,7 +197,7 @@ def test_tab_rows_leave_inherited_cells_blank() -> None:
     assert rows["Weight"] == ["65", "80"] and rows["Method"] == ["demonstrations", ""]
 
 
-@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.field)
+@pytest.mark.parametrize("setting", [*SETTINGS, *GRADEBOOK_SETTINGS], ids=lambda s: s.field)
 def test_every_setting_is_documented(setting) -> None:
     docs = (Path(__file__).resolve().parents[3] / "docs" / "policies.md").read_text("utf-8")
     assert f"| {setting.name} |" in docs

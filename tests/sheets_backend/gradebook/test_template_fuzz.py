@@ -222,3 +222,157 @@ def _trimmed(rows: Rows) -> Rows:
     while rows and all(v is None for v in rows[-1]):
         rows = rows[:-1]
     return rows
+
+
+# === Issue 16 (input): dates out of range and with zones, tab-name case collisions, ownership ===
+# swaps. Kinds of their own, added to MUTATIONS, plus the invariants they need: the plan never
+# sends a title that collides (in any case) with a tab, and never writes into a teacher's tab,
+# whoever took whose name. (Save-related kinds and the save invariants live in their own section.)
+
+_TAKEN_NAMES = ("mastery", "MASTERY", "Student summary", "GROUPS", "Mastery (hive)")
+
+
+def _scores_title(tabs) -> str:
+    return next(t for t in ("Scores", "Gradebook T1") if t in tabs)
+
+
+def _dated_column(tabs, rng) -> int | None:
+    row = tabs[_scores_title(tabs)][2]
+    dated = [c for c, v in enumerate(row) if isinstance(v, datetime)]
+    return rng.choice(dated) if dated else None
+
+
+def _date_out_of_range(tabs, rng, touched):
+    value = rng.choice(["1500-01-01", "2300-05-01", "9999-12-31", "1677-09-20", 150_000,
+                        2_958_465, 3_000_000, float("inf")])
+    col = _dated_column(tabs, rng)
+    if col is not None:
+        tabs[_scores_title(tabs)][2][col] = value
+    tabs["Evidence"] = [["Student ID", "Outcome ID", "Date", "Score"], ["S1", "M1", value, 3],
+                        ["S2", "L1", rng.choice([value, datetime(2026, 9, 30)]), 2]]
+    if rng.random() < 0.5:
+        tabs["Overrides"] = [["Student ID", "Outcome ID", "Status", "Reason", "Date"],
+                             ["S3", "M2", "Mastered", "portfolio", value]]
+    touched.students.update(STUDENTS)
+
+
+def _date_with_zone(tabs, rng, touched):
+    value = rng.choice(["2026-10-03T10:00:00Z", "2026-10-03T23:30:00-05:00",
+                        "2026-10-03 10:00 EST", "2026-10-03T10:00:00+14:00"])
+    col = _dated_column(tabs, rng)
+    if col is not None:
+        tabs[_scores_title(tabs)][2][col] = value
+    tabs["Evidence"] = [["Student ID", "Outcome ID", "Date", "Score"], ["S4", "M1", value, 4]]
+    touched.students.update(STUDENTS)
+
+
+def _date_without_year(tabs, rng, touched):
+    col = _dated_column(tabs, rng)
+    if col is not None:
+        tabs[_scores_title(tabs)][2][col] = rng.choice(["Sept 9", "10/6", "Feb 29", "Oct 3"])
+    touched.students.update(STUDENTS)
+
+
+def _tab_name_case_collision(tabs, rng, touched):
+    for name in rng.sample(_TAKEN_NAMES, rng.randint(1, 3)):
+        tabs[name] = [["My notes"], [rng.choice(["keep", 3, "=1+1"])]]
+
+
+INPUT_MUTATIONS: tuple[Mutation, ...] = (
+    _date_out_of_range, _date_with_zone, _date_without_year, _tab_name_case_collision,
+)
+MUTATIONS = (*MUTATIONS, *INPUT_MUTATIONS)
+
+
+def _swapped(snapshot, rng: random.Random):
+    """Hive's three tabs as a teacher may have left them: kept, deleted, or renamed, and their
+    names (in any case) taken by tabs of her own."""
+    from sheets_backend.recompute import OUTPUT_TABS
+    from sheets_backend.sheets.snapshot import Snapshot, Tab
+
+    tabs = list(snapshot.tabs)
+    taken = {t.title.casefold() for t in tabs}
+    for i, name in enumerate(OUTPUT_TABS):
+        fate = rng.choice(["kept", "deleted", "renamed", "kept"])
+        title = {"kept": name, "renamed": f"Old {name}"}.get(fate)
+        if title is not None and title.casefold() not in taken:
+            tabs.append(Tab(title, 900 + i, len(tabs), 10, 5, hive_owned=True,
+                            mark_ids=(50 + i,)))
+            taken.add(title.casefold())
+        if fate != "kept" and rng.random() < 0.7:
+            hers = rng.choice([name, name.lower(), name.upper()])
+            if hers.casefold() not in taken:
+                tabs.append(Tab(hers, 800 + i, len(tabs), 10, 5, rows=[["hers"]]))
+                taken.add(hers.casefold())
+    return Snapshot(snapshot.spreadsheet_id, snapshot.title, tuple(tabs))
+
+
+@pytest.mark.parametrize("seed", range(RUNS))
+def test_a_mutated_plan_never_sends_a_taken_name_or_writes_a_teachers_tab(seed):
+    from sheets_backend.recompute import render_tabs
+    from sheets_backend.sheets.local.discovery import check
+
+    tabs, _, names = mutated(seed)
+    snapshot = _swapped(snapshot_of(tabs), random.Random(seed))
+    book, evaluation = evaluate_book(read_gradebook(snapshot))
+    plan = build_plan(snapshot, render_tabs(book, evaluation), write_id=f"{seed:x}")
+    teacher = {t.sheet_id for t in snapshot.tabs if not t.hive_owned}
+    marks = {pid for t in snapshot.tabs if t.hive_owned for pid in t.mark_ids}
+    titles = [t.title.casefold() for t in snapshot.tabs]
+    for request in plan.requests:
+        (kind, body), = request.items()
+        if kind == "addSheet":
+            title = body["properties"]["title"]
+            assert title.casefold() not in titles, (names, title)
+            titles.append(title.casefold())
+        elif kind == "deleteProtectedRange":
+            assert body["protectedRangeId"] in marks, names
+        else:
+            where = body.get("range") or body.get("properties") or body.get("protectedRange", {})
+            sheet = where.get("sheetId", where.get("range", {}).get("sheetId"))
+            assert sheet not in teacher, (names, kind)
+    assert len(set(plan.sheet_ids)) == 3 and not teacher & set(plan.sheet_ids), names
+    for problem in plan.problems:
+        assert problem.reason is Reason.TAB_NAME_TAKEN, names
+        title = problem.cell.rsplit("!", 1)[0].strip("'").replace("''", "'")
+        assert any(t.title == title and not t.hive_owned for t in snapshot.tabs), (names, title)
+    check(plan.body(), "BatchUpdateSpreadsheetRequest")
+
+
+@pytest.mark.parametrize("seed", range(FULL_RECOMPUTES))
+def test_a_teacher_taking_hives_tab_names_through_real_recomputes_keeps_her_tabs(tmp_path, seed):
+    import gspread
+
+    from sheets_backend.recompute import OUTPUT_TABS, recompute
+    from sheets_backend.sheets.gateway import SheetsGateway, local_client
+    from sheets_backend.sheets.local import LocalSheets
+
+    rng = random.Random(20_000 + seed)
+    tabs, _, names = mutated(20_000 + seed)
+    service = LocalSheets()
+    sid = service.open_workbook(write_workbook(tmp_path / "swap.xlsx", tabs), autosave=False)
+    book = gspread.Client(auth=None, session=service.session()).open_by_key(sid)  # type: ignore[arg-type]
+
+    def run():
+        gateway = SheetsGateway(local_client(service, base_delay=0.0, budget=1.0), sid)
+        return recompute(gateway)
+
+    assert run().written, names
+    hers: dict[str, list[list[str]]] = {}
+    for name in rng.sample(OUTPUT_TABS, rng.randint(1, 3)):
+        if rng.random() < 0.5:
+            book.del_worksheet(book.worksheet(name))
+        else:
+            book.worksheet(name).update_title(f"Old {name}")
+        title = rng.choice([name, name.lower(), name.upper()])
+        book.add_worksheet(title, rows=5, cols=3).update([["hers", name]], "A1")
+        hers[title] = [["hers", name]]
+    first = run()
+    assert first.written and {w.cell for w in first.warnings if w.reason == "tab_name_taken"} \
+        >= {f"'{t}'!A1" if " " in t else f"{t}!A1" for t in hers}, (names, first.warnings)
+    after_first = [ws.title for ws in book.worksheets()]
+    second = run()
+    assert second.tabs == first.tabs and [ws.title for ws in book.worksheets()] == after_first
+    for title, rows in hers.items():
+        assert book.worksheet(title).get_all_values() == rows, (names, title)
+# === end of issue 16 (input) section ===

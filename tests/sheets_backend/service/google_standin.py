@@ -48,6 +48,7 @@ class GoogleStandIn:
     tokeninfo_calls: int = 0
     certs_calls: int = 0
     _faults: list[int] = field(default_factory=list)
+    _answers: list[object] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -106,6 +107,11 @@ class GoogleStandIn:
         with self._lock:
             self._faults.extend([status] * count)
 
+    def answer_next(self, body: object, count: int = 1) -> None:
+        """The next `count` tokeninfo calls answer 200 with `body` (e.g. a JSON list)."""
+        with self._lock:
+            self._answers.extend([body] * count)
+
     def __call__(self, environ, start_response):  # noqa: ANN001, ANN204 - WSGI signature
         request = Request(environ)
         if request.path == "/tokeninfo":
@@ -124,6 +130,8 @@ class GoogleStandIn:
             self.tokeninfo_calls += 1
             if self._faults:
                 return _json({"error": "backend_error"}, self._faults.pop(0))
+            if self._answers:
+                return _json(self._answers.pop(0))
             grant = self.grants.get(token)
         if grant is None:
             return _json({"error": "invalid_token", "error_description": "Invalid Value"}, 400)

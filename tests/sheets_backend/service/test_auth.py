@@ -139,6 +139,19 @@ def test_tokeninfo_down_is_a_clean_503_not_a_401(client, google):
     assert failure_code(response) == "auth_unavailable"
 
 
+@pytest.mark.parametrize("body", [[], [{"aud": CLIENT_ID}], "ok", 42, None],
+                         ids=["empty-list", "list", "string", "number", "null"])
+def test_tokeninfo_answering_200_with_no_object_is_a_clean_503(client, google, body):
+    google.answer_next(body)
+    token = google.access_token()
+    response = client.get("/v1/policies", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 503
+    assert failure_code(response) == "auth_unavailable"
+    # The next check gets the truth and passes: nothing wrong was cached.
+    response = client.get("/v1/policies", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+
+
 def test_tokeninfo_unreachable_is_a_clean_503():
     # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
     config = Config(client_id=CLIENT_ID, tokeninfo_url="http://127.0.0.1:9/tokeninfo",

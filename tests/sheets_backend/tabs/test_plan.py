@@ -74,3 +74,46 @@ def test_teacher_and_student_text_is_never_a_formula(base_tabs):
 
 def test_a_plan_is_identical_for_the_same_sheet(base_tabs):
     assert plan_for(snapshot_of(base_tabs)).body() == plan_for(snapshot_of(base_tabs)).body()
+
+
+def _with(snapshot: Snapshot, *tabs: Tab) -> Snapshot:
+    return Snapshot(snapshot.spreadsheet_id, snapshot.title, (*snapshot.tabs, *tabs))
+
+
+def added_titles(plan) -> list[str]:
+    return [r["addSheet"]["properties"]["title"] for r in plan.requests if "addSheet" in r]
+
+
+@pytest.mark.parametrize("title", ["mastery", "MASTERY", "Mastery", "mAsTeRy"])
+def test_a_teachers_tab_named_like_mastery_in_any_case_is_never_sent_again(base_tabs, title):
+    hers = Tab(title=title, sheet_id=77, index=9, row_count=5, column_count=5)
+    plan = plan_for(_with(snapshot_of(base_tabs), hers))
+    assert added_titles(plan) == ["Mastery (Hive)", "Student Summary", "Groups"]
+    assert all(r.get("updateCells", {}).get("range", {}).get("sheetId") != 77 for r in plan.requests)
+    assert [(p.cell, p.reason) for p in plan.problems] == [(f"{title}!A1", "tab_name_taken")]
+
+
+def test_the_fallback_name_is_checked_in_any_case_too(base_tabs):
+    mine = [Tab(title=t, sheet_id=70 + i, index=9 + i, row_count=5, column_count=5)
+            for i, t in enumerate(["mastery", "MASTERY (HIVE)"])]
+    plan = plan_for(_with(snapshot_of(base_tabs), *mine))
+    assert added_titles(plan)[0] == "Mastery (Hive 2)"
+    assert len(plan.problems) == 2
+
+
+def test_a_write_id_stamps_new_tabs_and_restamps_hives_tabs(base_tabs):
+    owned = Tab(title="Mastery", sheet_id=42, index=9, row_count=3, column_count=3,
+                hive_owned=True, mark_ids=(5, 6))
+    book, evaluation = evaluate_book(read_gradebook(snapshot_of(base_tabs)))
+    plan = build_plan(_with(snapshot_of(base_tabs), owned), render_tabs(book, evaluation),
+                      write_id="c0ffee")
+    assert plan.write_id == "c0ffee" and plan.sheet_ids[0] == 42
+    deleted = [r["deleteProtectedRange"]["protectedRangeId"] for r in plan.requests
+               if "deleteProtectedRange" in r]
+    marks = [r["addProtectedRange"]["protectedRange"] for r in plan.requests
+             if "addProtectedRange" in r]
+    assert deleted == [5, 6]
+    assert [m["range"]["sheetId"] for m in marks] == list(plan.sheet_ids)
+    assert [m["description"] for m in marks] == [
+        f"{HIVE_MARK} [write c0ffee; sheet {i}]" for i in plan.sheet_ids]
+    check(plan.body(), "BatchUpdateSpreadsheetRequest")
