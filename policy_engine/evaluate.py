@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from policy_engine import rules
+from policy_engine import rules, words
 from policy_engine.methods import method_for, validate
 from policy_engine.model import (
     NOTED_EFFECTS,
@@ -25,6 +26,7 @@ from policy_engine.report_card import report_grades
 from policy_engine.retakes import number_attempts
 from policy_engine.rules import NOT_ASSESSED, ON_TRACK, STATUSES, Bools
 from policy_engine.vectorised import Floats, Groups, Ints, half_up_array
+from policy_engine.words import day_words, number_words
 
 EVIDENCE_COLUMNS = (
     "student_id",
@@ -66,7 +68,6 @@ STUDENT_COLUMNS = (
     "missing_count",
     "report_card",
 )
-_MONTHS = np.array("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), dtype=object)
 _NAMED_LIMIT = 5  # an explanation names at most this many pieces of evidence
 
 
@@ -79,18 +80,43 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class _Text:
+    """The evidence's text columns, whole: marks ("" for none), assessments, retakes, types."""
+
+    mark: rules.Objects
+    assessment: rules.Objects
+    retakes: rules.Objects
+    kinds: rules.Objects
+    marked: Ints  # rows with a mark
+
+
+@dataclass(frozen=True)
 class _Rows:
-    """The evidence of one policy's outcomes, as plain arrays, before any sorting."""
+    """The evidence of one policy's outcomes, as plain arrays, before any sorting.
+
+    Text columns stay whole: `source` says where each row is in them, so only the few rows an
+    explanation names are ever read.
+    """
 
     cell: Ints
     date: Ints
     order: Ints
     score: Floats
-    mark: rules.Objects
-    kind: rules.Objects
-    assessment: rules.Objects
+    kind: Ints  # codes into _Text.kinds
     attempt: Ints  # 1, 2, ... for retakes of one assessment; 0 for everything else
-    retakes: rules.Objects  # the assessment a retake retakes ("" for everything else)
+    source: Ints
+    text: _Text
+
+    def take(self, at: Ints) -> _Rows:
+        return _Rows(self.cell[at], self.date[at], self.order[at], self.score[at], self.kind[at],
+                     self.attempt[at], self.source[at], self.text)
+
+    def mark(self, at: Ints) -> rules.Objects:
+        return np.asarray(self.text.mark[self.source[at]], dtype=object)
+
+    def assessment(self, at: Ints) -> rules.Objects:
+        names = self.text.assessment[self.source[at]]
+        return np.where(pd.isna(names), "", names).astype(object)
 
 
 def evaluate(
@@ -123,43 +149,60 @@ def evaluate(
     outcome_index = pd.Index(list(outcomes), dtype=object)
     n_students, n_outcomes = len(student_index), len(outcome_index)
     ev = evidence
+    undated = ev["date"].isna().to_numpy()
+    if undated.any():
+        first = int(np.flatnonzero(undated)[0])
+        where = f" (first: {ev['cell'].iloc[first]})" if "cell" in ev else ""
+        raise ValueError(f"evidence column 'date': {int(undated.sum())} rows have no date{where}; "
+                         "every piece of evidence needs the date of its assessment")
     if as_of is not None:
         ev = ev[ev["date"] <= pd.Timestamp(as_of)]
-    s_code = student_index.get_indexer(ev["student_id"].to_numpy(object))
-    o_code = outcome_index.get_indexer(ev["outcome_id"].to_numpy(object))
-    known = (s_code >= 0) & (o_code >= 0)
-    cell = (s_code * n_outcomes + o_code)[known]
+    s_code = student_index.get_indexer(ev["student_id"])
+    o_code = outcome_index.get_indexer(ev["outcome_id"])
+    known = np.flatnonzero((s_code >= 0) & (o_code >= 0))
+    marks = ev["mark"].to_numpy(object)
+    marked = np.flatnonzero(marks != "")
+    marked = marked[~pd.isna(marks[marked])]
+    kind, kinds = pd.factorize(ev["type"].to_numpy(object), use_na_sentinel=False)
+    text = _Text(
+        mark=marks,
+        assessment=ev["assessment"].to_numpy(object),
+        retakes=ev["retakes"].to_numpy(object) if "retakes" in ev else np.zeros(0, dtype=object),
+        kinds=np.asarray(kinds, dtype=object),
+        marked=marked.astype(np.int64),
+    )
     rows = _Rows(
-        cell=cell.astype(np.int64),
+        cell=(s_code * n_outcomes + o_code)[known].astype(np.int64),
         date=ev["date"].to_numpy("datetime64[ns]").view(np.int64)[known],
         order=ev["order"].to_numpy(np.int64)[known],
         score=ev["score"].to_numpy(np.float64)[known],
-        mark=ev["mark"].fillna("").to_numpy(object)[known],
-        kind=ev["type"].fillna("").to_numpy(object)[known],
-        assessment=ev["assessment"].fillna("").to_numpy(object)[known],
-        attempt=np.zeros(0, dtype=np.int64),
-        retakes=np.zeros(0, dtype=object),
+        kind=kind.astype(np.int64)[known],
+        attempt=number_attempts(ev)[known],
+        source=known.astype(np.int64),
+        text=text,
     )
-    attempt = number_attempts(ev)[known]
-    retakes = (
-        ev["retakes"].fillna("").to_numpy(object)[known]
-        if "retakes" in ev
-        else np.full(int(known.sum()), "", dtype=object)
-    )
-    rows = dataclasses.replace(rows, attempt=attempt, retakes=retakes)
     o_of_row = o_code[known]
-    parts = []
+    size = n_students * n_outcomes
+    columns: dict[str, npt.NDArray[Any]] = {}
     for name in dict.fromkeys(named):
         in_policy = np.array([n == name for n in named])
         cells = (np.arange(n_students)[:, None] * n_outcomes + np.flatnonzero(in_policy)).ravel()
-        mask = in_policy[o_of_row]
-        subset = _Rows(*(getattr(rows, f)[mask] for f in _Rows.__dataclass_fields__))
-        parts.append(_judge(policies[name], name, subset, cells))
-    table = pd.concat(parts) if parts else pd.DataFrame(columns=list(OUTCOME_COLUMNS))
-    table = table.set_index("cell_code").reindex(np.arange(n_students * n_outcomes))
-    table.insert(0, "student_id", np.repeat(student_index.to_numpy(object), n_outcomes))
-    table.insert(1, "outcome_id", np.tile(outcome_index.to_numpy(object), n_students))
-    table = table.reset_index(drop=True)[list(OUTCOME_COLUMNS)]
+        # One policy takes every row as it is; several take their own rows, never all of them.
+        subset = rows if in_policy.all() else rows.take(np.flatnonzero(in_policy[o_of_row]))
+        part = _judge(policies[name], name, subset, cells)
+        for column, values in part.items():
+            if column not in columns:
+                columns[column] = np.empty(size, dtype=values.dtype)
+            columns[column][cells] = values
+    table = pd.DataFrame(
+        {
+            "student_id": np.repeat(student_index.to_numpy(object), n_outcomes),
+            "outcome_id": np.tile(outcome_index.to_numpy(object), n_students),
+            **columns,
+        },
+        columns=list(OUTCOME_COLUMNS),
+    )
+    table["needed"] = table["needed"].astype("Int64")
     return Evaluation(table, students_table(table, student_index, policies["Default"]))
 
 
@@ -181,15 +224,17 @@ def _policy_names(
     return names
 
 
-def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> pd.DataFrame:
+def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> dict[str, npt.NDArray[Any]]:
     """One policy's cells: classify marks and types, run the method, explain the result."""
     value = rows.score.copy()
-    missing = np.zeros(len(value), dtype=bool)
-    noted = np.zeros(len(value), dtype=bool)
-    excluded = np.zeros(len(value), dtype=bool)
+    n_rows = len(value)
+    missing = np.zeros(n_rows, dtype=bool)
+    noted = np.zeros(n_rows, dtype=bool)
+    excluded = np.zeros(n_rows, dtype=bool)
     # Marks are few: classify only the marked rows, once per mark of the policy.
-    marked = np.flatnonzero(rows.mark != "")
-    codes = rows.mark[marked]
+    marked = np.flatnonzero(np.isin(rows.source, rows.text.marked, assume_unique=True)) \
+        if len(rows.text.marked) else np.zeros(0, dtype=np.int64)
+    codes = rows.mark(marked)
     ignored = np.isnan(value[marked])  # unknown marks are ignored, like EX
     for mark in policy.marks:
         hit = codes == mark.code.upper()
@@ -205,10 +250,12 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> pd.DataFrame:
             excluded[at] = True
     excluded[marked[ignored]] = True
     has_value = ~np.isnan(value) & ~missing & ~excluded
-    counted_type = pd.Series(rows.kind).isin([t.value for t in policy.counted_types]).to_numpy()
+    wanted = {t.value for t in policy.counted_types}
+    counted_type = np.array([k in wanted for k in rows.text.kinds], dtype=bool)[rows.kind] \
+        if len(rows.text.kinds) else np.zeros(n_rows, dtype=bool)
     # Retakes beyond the policy's cap are tracked (in the note) but never counted.
     cap = policy.retakes_allowed
-    beyond = rows.attempt > cap if cap is not None else np.zeros(len(value), dtype=bool)
+    beyond = rows.attempt > cap if cap is not None else np.zeros(n_rows, dtype=bool)
     counted = has_value & counted_type & ~beyond
     if policy.missing_work is MissingWork.NOT_YET:
         value[missing] = policy.scale.minimum
@@ -216,61 +263,87 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> pd.DataFrame:
     local = np.searchsorted(cells, rows.cell)
     size = len(cells)
     idx = np.flatnonzero(counted)
-    idx = idx[np.lexsort((rows.order[idx], rows.date[idx], local[idx]))]
+    idx = idx[_cell_date_order(local[idx], rows.date[idx], rows.order[idx])]
     g = Groups(value[idx], local[idx], size, rows.date[idx])
     method = method_for(policy.method)
     judgement = method.compute(method, g, policy)
     status = judgement.status
-    out = pd.DataFrame(
-        {
-            "cell_code": cells,
-            "policy": name,
-            "level": judgement.level,
-            "status_code": status,
-            "demonstrations": judgement.demonstrations,
-            "needed": pd.array([judgement.needed] * size, dtype="Int64"),
-            "evidence_count": np.bincount(local[has_value], minlength=size),
-            "missing_count": np.bincount(local[missing], minlength=size),
-            "counted": g.counts,
-            "used": g.recent(method.recent(policy)).counts,
-            "pieces": _pieces(g, judgement.named, rows, idx, policy),
-            "level_label": _level_labels(judgement.level, policy),
-            "level_words": number_words(judgement.level),
-        }
+    level = np.where(status != NOT_ASSESSED, judgement.level, np.nan)
+    level_label = _level_labels(judgement.level, policy)
+    facts = rules.Facts(
+        status=status,
+        demonstrations=judgement.demonstrations,
+        counted=g.counts,
+        used=g.recent(method.recent(policy)).counts,
+        evidence_count=np.bincount(local[has_value], minlength=size).astype(np.int64),
+        missing_count=np.bincount(local[missing], minlength=size).astype(np.int64),
+        level_words=number_words(judgement.level),
+        level_label=level_label,
+        pieces=_pieces(g, judgement.named, rows, idx, policy),
     )
-    out["level"] = out["level"].where(status != NOT_ASSESSED)
-    out["explanation"], out["next_step"] = method.explain(method, out, policy)
-    uncounted = f" Not counted ({cap} {'retake' if cap == 1 else 'retakes'} allowed): "
+    explanation, next_step = method.explain(method, facts, policy)
     at = np.flatnonzero(noted)
-    label = _mark_labels(rows.mark[at], policy) + " (" + rows.assessment[at] + ", "
+    if len(at):
+        label = _mark_labels(rows.mark(at), policy) + " (" + rows.assessment(at) + ", "
+        _append(explanation, _listed(" Noted: ", at, label, ")", rows, local))
     late = np.flatnonzero(beyond & (has_value | missing))
-    out["explanation"] = (
-        out["explanation"]
-        + _listed(" Noted: ", at, label, ")", rows, local, size)
-        + _listed(uncounted, late, _names(rows, late) + ", ", "", rows, local, size)
-    )
+    if len(late):
+        uncounted = f" Not counted ({cap} {'retake' if cap == 1 else 'retakes'} allowed): "
+        _append(explanation, _listed(uncounted, late, _names(rows, late) + ", ", "", rows, local))
     bands = [policy.band(s) for s in STATUSES]
-    out["status"] = np.array([s.value for s in STATUSES], dtype=object)[status]
-    label = np.array(
-        [STATUS_WORDS[s] and b.label for s, b in zip(STATUSES, bands, strict=True)], dtype=object
-    )[status]
+    label = words.table([STATUS_WORDS[s] and b.label for s, b in zip(STATUSES, bands, strict=True)])[status]
     if judgement.needed is not None:
-        tally = " (" + judgement.demonstrations.astype(str).astype(object) + f" of {policy.n})"
-        label = np.where(status == ON_TRACK, label + tally, label)
-    out["label"] = label
-    out["band"] = np.array([s.value for s in STATUSES[:-1]] + [""], dtype=object)[status]
-    out["colour"] = np.array([b.colour for b in bands], dtype=object)[status]
+        on = np.flatnonzero(status == ON_TRACK)
+        label[on] = label[on] + " (" + words.int_words(judgement.demonstrations[on]) \
+            + f" of {policy.n})"
     newest = g.reverse == 0
     last = np.full(size, np.datetime64("NaT"), dtype="datetime64[ns]")
     if g.dates is not None:
         last[g.group[newest]] = g.dates[newest].view("datetime64[ns]")
-    out["last_date"] = last
-    out["trend"] = _trend(g)
-    return out.drop(columns=["status_code", "used", "pieces", "level_words"])
+    return {
+        "policy": np.full(size, name, dtype=object),
+        "level": level,
+        "status": words.table([s.value for s in STATUSES])[status],
+        "label": label,
+        "band": words.table([s.value for s in STATUSES[:-1]] + [""])[status],
+        "colour": words.table([b.colour for b in bands])[status],
+        "evidence_count": facts.evidence_count,
+        "demonstrations": judgement.demonstrations,
+        "needed": np.full(size, np.nan if judgement.needed is None else judgement.needed,
+                          dtype=np.float64),
+        "last_date": last,
+        "trend": _trend(g),
+        "explanation": explanation,
+        "next_step": next_step,
+        "missing_count": facts.missing_count,
+        "counted": g.counts,
+        "level_label": level_label,
+    }
+
+
+def _cell_date_order(local: Ints, date: Ints, order: Ints) -> Ints:
+    """The permutation sorting rows by cell, then date, then sheet order."""
+    if len(order) < 2 or not bool(np.all(order[1:] > order[:-1])):
+        return np.lexsort((order, date, local))
+    # Rows already in sheet order: one stable sort on (cell, date) keeps that order within a day.
+    low, high = int(date.min()), int(date.max())
+    span = high - low + 1
+    if span * (int(local.max()) + 1) < 2**62:
+        return np.argsort(local * span + (date - low), kind="stable")
+    return np.lexsort((order, date, local))
+
+
+def _append(text: rules.Objects, extra: tuple[Ints, rules.Objects]) -> None:
+    at, words_ = extra
+    text[at] = text[at] + words_
 
 
 def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints, policy: Policy) -> rules.Objects:
-    """`Quiz 2, Oct 3: 3; Project, Nov 1: 4`: each cell's newest named evidence, oldest first."""
+    """`Quiz 2, Oct 3: 3; Project, Nov 1: 4`: each cell's newest named evidence, oldest first.
+
+    A piece's words depend on its assessment, day, value and mark only: each distinct piece is
+    written once, then the pieces of each cell are joined column by column.
+    """
     pick = np.flatnonzero(named)
     per = Groups(np.zeros(len(pick)), g.group[pick], g.size)
     keep = per.reverse < _NAMED_LIMIT
@@ -279,35 +352,41 @@ def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints, policy: Policy) -> 
         per.position[keep] - np.maximum(per.counts - _NAMED_LIMIT, 0)[per.group[keep]],
     )
     source = idx[pick]
-    shown = number_words(g.values[pick])
-    marked = np.flatnonzero(rows.mark[source] != "")
+    values = g.values[pick]
+    names = _names(rows, source)
+    days = rows.date[source] // words.DAY_NS
+    mark_code = np.full(len(source), -1, dtype=np.int64)
+    marked = np.flatnonzero(np.isin(rows.source[source], rows.text.marked, assume_unique=True)) \
+        if len(rows.text.marked) else np.zeros(0, dtype=np.int64)
+    beside = np.zeros(len(source), dtype=bool)
     if len(marked):
+        mark_code[marked] = pd.factorize(rows.mark(source[marked]))[0]
+        beside[marked] = ~np.isnan(rows.score[source[marked]])
+    code, first = words.factorize(names, days, values, mark_code, beside)
+    rep = source[first]
+    shown = number_words(values[first])
+    marked_rep = np.flatnonzero(mark_code[first] >= 0)
+    if len(marked_rep):
         # A family reads words, never codes: "Missing (counts as 1)", "3 (Late)".
-        at = source[marked]
-        label = _mark_labels(rows.mark[at], policy)
-        beside = ~np.isnan(rows.score[at])
-        shown[marked] = np.where(
-            beside, shown[marked] + " (" + label + ")", label + " (counts as " + shown[marked] + ")"
+        label = _mark_labels(rows.mark(rep[marked_rep]), policy)
+        shown[marked_rep] = np.where(
+            beside[first][marked_rep],
+            shown[marked_rep] + " (" + label + ")",
+            label + " (counts as " + shown[marked_rep] + ")",
         )
-    text = _names(rows, source) + ", " + day_words(rows.date[source]) + ": " + shown
+    text = names[first] + ", " + words.day_words(rows.date[rep]) + ": " + shown
+    joined = "; " + text
     out = np.full(g.size, "", dtype=object)
-    extra = np.maximum(per.counts - _NAMED_LIMIT, 0)
-    has_extra = extra > 0
-    out[has_extra] = extra[has_extra].astype(str).astype(object) + " earlier; "
     cell = g.group[pick]
-    for c in range(_NAMED_LIMIT):
-        at = column == c
-        sep = "" if c == 0 else "; "
-        out[cell[at]] = out[cell[at]] + sep + text[at]
+    extra = np.maximum(per.counts - _NAMED_LIMIT, 0)
+    start = np.flatnonzero(column == 0)
+    out[cell[start]] = text[code[start]]
+    has_extra = np.flatnonzero(extra > 0)
+    out[has_extra] = words.int_words(extra[has_extra]) + " earlier; " + out[has_extra]
+    for c in range(1, _NAMED_LIMIT):
+        at = np.flatnonzero(column == c)
+        out[cell[at]] = out[cell[at]] + joined[code[at]]
     return out
-
-
-def day_words(dates: Ints) -> rules.Objects:
-    """`Oct 3` for dates as ns since the epoch; each distinct day formatted once."""
-    days, day_of = np.unique(dates, return_inverse=True)
-    when = pd.DatetimeIndex(days)
-    words = _MONTHS[when.month.to_numpy() - 1] + " " + when.day.to_numpy().astype(str).astype(object)
-    return np.asarray(words[day_of.reshape(-1)], dtype=object)
 
 
 def _mark_labels(codes: rules.Objects, policy: Policy) -> rules.Objects:
@@ -317,40 +396,31 @@ def _mark_labels(codes: rules.Objects, policy: Policy) -> rules.Objects:
 
 def _names(rows: _Rows, at: Ints) -> rules.Objects:
     """Assessment names; a retake says which attempt it is: `Quiz 3 retake (retake 2 of Quiz 3)`."""
-    names = rows.assessment[at].copy()
+    names = rows.assessment(at)
     retake = np.flatnonzero(rows.attempt[at] > 0)
     if len(retake):
         which = at[retake]
+        target = rows.text.retakes[rows.source[which]]
         names[retake] = (
-            names[retake] + " (retake " + rows.attempt[which].astype(str).astype(object) + " of "
-            + rows.retakes[which] + ")"
+            names[retake] + " (retake " + words.int_words(rows.attempt[which]) + " of "
+            + np.where(pd.isna(target), "", target).astype(object) + ")"
         )
     return names
 
 
-def _listed(prefix: str, at: Ints, before: rules.Objects, after: str, rows: _Rows, local: Ints,
-            size: int) -> rules.Objects:
+def _listed(prefix: str, at: Ints, before: rules.Objects, after: str, rows: _Rows,
+            local: Ints) -> tuple[Ints, rules.Objects]:
     """` Noted: Late (Quiz 2, Oct 3); Absent (Quiz 4, Nov 1).`: a few rows per cell, oldest first.
 
     `at` are the rows to list (flags, tracked-only marks, retakes beyond the policy's cap) and
     `before` their words ahead of the date; they are few, so this costs nothing on a big sheet.
+    Returns the cells and their words.
     """
-    out = np.full(size, "", dtype=object)
-    if not len(at):
-        return out
     order = np.lexsort((rows.order[at], rows.date[at], local[at]))
     at, before = at[order], before[order]
     text = pd.Series(before + day_words(rows.date[at]) + after, dtype=object)
     joined = text.groupby(local[at], sort=True).agg("; ".join)
-    out[joined.index.to_numpy()] = prefix + joined.to_numpy(object) + "."
-    return out
-
-
-def number_words(values: Floats) -> rules.Objects:
-    """`3`, `2.5`, `3.42`: numbers as a teacher writes them ("" for NaN)."""
-    unique, where = np.unique(values, return_inverse=True)
-    words = np.array([f"{v:g}" if v == v else "" for v in unique], dtype=object)
-    return words[where.reshape(-1)]
+    return joined.index.to_numpy(np.int64), prefix + joined.to_numpy(object) + "."
 
 
 def _level_labels(level: Floats, policy: Policy) -> rules.Objects:

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
 
-import pandas as pd
-
 from policy_engine import rules, vectorised
 from policy_engine.model import Policy, PolicyError
 from policy_engine.vectorised import Floats, Groups
@@ -18,7 +16,7 @@ from policy_engine.vectorised import Floats, Groups
 Scalar = Callable[..., float | None]
 Vector = Callable[..., Floats]
 Compute = Callable[["Method", Groups, Policy], rules.Judgement]
-Explain = Callable[["Method", pd.DataFrame, Policy], tuple[rules.Objects, rules.Objects]]
+Explain = Callable[["Method", rules.Facts, Policy], tuple[rules.Objects, rules.Objects]]
 
 
 def half_up(value: float) -> float:
@@ -155,11 +153,11 @@ def _by_level(method: Method, g: Groups, policy: Policy) -> rules.Judgement:
     return rules.by_level(method, g, policy)
 
 
-def _level_words(method: Method, facts: pd.DataFrame, policy: Policy) -> tuple[Any, Any]:
+def _level_words(method: Method, facts: rules.Facts, policy: Policy) -> tuple[Any, Any]:
     return rules.explain_level(facts, policy, method.label)
 
 
-def _demonstration_words(method: Method, facts: pd.DataFrame, policy: Policy) -> tuple[Any, Any]:
+def _demonstration_words(method: Method, facts: rules.Facts, policy: Policy) -> tuple[Any, Any]:
     return rules.explain_demonstrations(facts, policy)
 
 

@@ -1,0 +1,72 @@
+"""The words of explanations, built from small tables: each distinct number, day and piece once.
+
+A gradebook has few distinct values (counts up to the number of assessments, a scale's levels,
+the term's days, its assessments), so text is made once per distinct value and then looked up:
+looking up an object array copies pointers, while building a string per cell allocates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+Objects = npt.NDArray[np.object_]
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+
+MONTHS = np.array("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), dtype=object)
+DAY_NS = 86_400 * 10**9
+
+
+def table(words: list[str]) -> Objects:
+    """A lookup table of words as an object array."""
+    out = np.empty(len(words), dtype=object)
+    out[:] = words
+    return out
+
+
+def int_words(values: Ints) -> Objects:
+    """`0`, `1`, `12`: each distinct count written once (values are small and not negative)."""
+    if not len(values):
+        return np.zeros(0, dtype=object)
+    low = int(values.min())
+    if low < 0:
+        unique, where = np.unique(values, return_inverse=True)
+        return table([str(v) for v in unique.tolist()])[where.reshape(-1)]
+    return table([str(v) for v in range(int(values.max()) + 1)])[values]
+
+
+def number_words(values: Floats) -> Objects:
+    """`3`, `2.5`, `3.42`: numbers as a teacher writes them ("" for NaN)."""
+    codes, unique = pd.factorize(values, use_na_sentinel=True)
+    words = table([f"{v:g}" for v in unique.tolist()] + [""])
+    return words[codes]
+
+
+def day_words(dates: Ints) -> Objects:
+    """`Oct 3` for dates as ns since the epoch; each distinct day formatted once."""
+    if not len(dates):
+        return np.zeros(0, dtype=object)
+    day = dates // DAY_NS
+    codes, days = pd.factorize(day)
+    when = pd.DatetimeIndex(days * DAY_NS)
+    words = MONTHS[when.month.to_numpy() - 1] + " " + int_words(when.day.to_numpy(np.int64))
+    return np.asarray(words, dtype=object)[codes]
+
+
+def factorize(*keys: npt.NDArray[np.generic]) -> tuple[Ints, Ints]:
+    """Codes of the distinct combinations of `keys` (equal-length arrays), and one row of each."""
+    code = np.zeros(len(keys[0]), dtype=np.int64)
+    for key in keys:
+        part, uniques = pd.factorize(key)
+        code = code * (len(uniques) + 1) + part
+        code = pd.factorize(code)[0].astype(np.int64)
+    # pandas numbers codes by first appearance, so the first occurrences come in code order.
+    first = np.flatnonzero(~pd.Series(code).duplicated().to_numpy()).astype(np.int64)
+    return code, first
+
+
+def plural(counts: Ints, word: str) -> Objects:
+    """`score` for 1, `scores` otherwise."""
+    return np.where(counts == 1, word, word + "s").astype(object)
