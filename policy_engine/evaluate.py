@@ -86,8 +86,7 @@ class _Text:
     mark: rules.Objects
     assessment: rules.Objects
     retakes: rules.Objects
-    kinds: rules.Objects
-    marked: Ints  # rows with a mark
+    is_marked: Bools  # rows with a mark
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ class _Rows:
     date: Ints
     order: Ints
     score: Floats
-    kind: Ints  # codes into _Text.kinds
+    kind: rules.Objects  # the evidence type as written
     attempt: Ints  # 1, 2, ... for retakes of one assessment; 0 for everything else
     source: Ints
     text: _Text
@@ -114,9 +113,15 @@ class _Rows:
     def mark(self, at: Ints) -> rules.Objects:
         return np.asarray(self.text.mark[self.source[at]], dtype=object)
 
-    def assessment(self, at: Ints) -> rules.Objects:
-        names = self.text.assessment[self.source[at]]
-        return np.where(pd.isna(names), "", names).astype(object)
+    def marked(self) -> Ints:
+        """The rows with a mark."""
+        return np.flatnonzero(self.text.is_marked[self.source])
+
+    def assessment(self, at: Ints) -> tuple[Ints, rules.Objects]:
+        """Codes and names of the assessments of rows `at` (a blank name is "")."""
+        code, names = pd.factorize(self.text.assessment[self.source[at]], use_na_sentinel=True)
+        shown = np.asarray(names, dtype=object)
+        return code.astype(np.int64), np.append(np.where(pd.isna(shown), "", shown), "")
 
 
 def evaluate(
@@ -159,26 +164,27 @@ def evaluate(
         ev = ev[ev["date"] <= pd.Timestamp(as_of)]
     s_code = student_index.get_indexer(ev["student_id"])
     o_code = outcome_index.get_indexer(ev["outcome_id"])
-    known = np.flatnonzero((s_code >= 0) & (o_code >= 0))
+    is_known = (s_code >= 0) & (o_code >= 0)
+    # Evidence of unknown students or outcomes is left out; usually there is none to leave.
+    known: slice | Ints = slice(None) if bool(is_known.all()) else np.flatnonzero(is_known)
     marks = ev["mark"].to_numpy(object)
     marked = np.flatnonzero(marks != "")
-    marked = marked[~pd.isna(marks[marked])]
-    kind, kinds = pd.factorize(ev["type"].to_numpy(object), use_na_sentinel=False)
+    is_marked = np.zeros(len(marks), dtype=bool)
+    is_marked[marked[~pd.isna(marks[marked])]] = True
     text = _Text(
         mark=marks,
         assessment=ev["assessment"].to_numpy(object),
         retakes=ev["retakes"].to_numpy(object) if "retakes" in ev else np.zeros(0, dtype=object),
-        kinds=np.asarray(kinds, dtype=object),
-        marked=marked.astype(np.int64),
+        is_marked=is_marked,
     )
     rows = _Rows(
         cell=(s_code * n_outcomes + o_code)[known].astype(np.int64),
         date=ev["date"].to_numpy("datetime64[ns]").view(np.int64)[known],
         order=ev["order"].to_numpy(np.int64)[known],
         score=ev["score"].to_numpy(np.float64)[known],
-        kind=kind.astype(np.int64)[known],
+        kind=ev["type"].to_numpy(object)[known],
         attempt=number_attempts(ev)[known],
-        source=known.astype(np.int64),
+        source=np.arange(len(ev), dtype=np.int64)[known],
         text=text,
     )
     o_of_row = o_code[known]
@@ -190,6 +196,9 @@ def evaluate(
         # One policy takes every row as it is; several take their own rows, never all of them.
         subset = rows if in_policy.all() else rows.take(np.flatnonzero(in_policy[o_of_row]))
         part = _judge(policies[name], name, subset, cells)
+        if len(cells) == size:
+            columns = part
+            break
         for column, values in part.items():
             if column not in columns:
                 columns[column] = np.empty(size, dtype=values.dtype)
@@ -232,8 +241,7 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> dict[str, npt
     noted = np.zeros(n_rows, dtype=bool)
     excluded = np.zeros(n_rows, dtype=bool)
     # Marks are few: classify only the marked rows, once per mark of the policy.
-    marked = np.flatnonzero(np.isin(rows.source, rows.text.marked, assume_unique=True)) \
-        if len(rows.text.marked) else np.zeros(0, dtype=np.int64)
+    marked = rows.marked()
     codes = rows.mark(marked)
     ignored = np.isnan(value[marked])  # unknown marks are ignored, like EX
     for mark in policy.marks:
@@ -250,9 +258,8 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> dict[str, npt
             excluded[at] = True
     excluded[marked[ignored]] = True
     has_value = ~np.isnan(value) & ~missing & ~excluded
-    wanted = {t.value for t in policy.counted_types}
-    counted_type = np.array([k in wanted for k in rows.text.kinds], dtype=bool)[rows.kind] \
-        if len(rows.text.kinds) else np.zeros(n_rows, dtype=bool)
+    wanted = [t.value for t in policy.counted_types]
+    counted_type = pd.Series(rows.kind, dtype=object, copy=False).isin(wanted).to_numpy(bool)
     # Retakes beyond the policy's cap are tracked (in the note) but never counted.
     cap = policy.retakes_allowed
     beyond = rows.attempt > cap if cap is not None else np.zeros(n_rows, dtype=bool)
@@ -260,7 +267,8 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> dict[str, npt
     if policy.missing_work is MissingWork.NOT_YET:
         value[missing] = policy.scale.minimum
         counted |= missing & counted_type & ~beyond
-    local = np.searchsorted(cells, rows.cell)
+    contiguous = len(cells) > 0 and int(cells[-1]) - int(cells[0]) == len(cells) - 1
+    local = rows.cell - cells[0] if contiguous else np.searchsorted(cells, rows.cell)
     size = len(cells)
     idx = np.flatnonzero(counted)
     idx = idx[_cell_date_order(local[idx], rows.date[idx], rows.order[idx])]
@@ -284,12 +292,14 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> dict[str, npt
     explanation, next_step = method.explain(method, facts, policy)
     at = np.flatnonzero(noted)
     if len(at):
-        label = _mark_labels(rows.mark(at), policy) + " (" + rows.assessment(at) + ", "
+        code, names = rows.assessment(at)
+        label = _mark_labels(rows.mark(at), policy) + " (" + names[code] + ", "
         _append(explanation, _listed(" Noted: ", at, label, ")", rows, local))
     late = np.flatnonzero(beyond & (has_value | missing))
     if len(late):
         uncounted = f" Not counted ({cap} {'retake' if cap == 1 else 'retakes'} allowed): "
-        _append(explanation, _listed(uncounted, late, _names(rows, late) + ", ", "", rows, local))
+        code, names = _names(rows, late)
+        _append(explanation, _listed(uncounted, late, names[code] + ", ", "", rows, local))
     bands = [policy.band(s) for s in STATUSES]
     label = words.table([STATUS_WORDS[s] and b.label for s, b in zip(STATUSES, bands, strict=True)])[status]
     if judgement.needed is not None:
@@ -323,13 +333,15 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> dict[str, npt
 
 def _cell_date_order(local: Ints, date: Ints, order: Ints) -> Ints:
     """The permutation sorting rows by cell, then date, then sheet order."""
-    if len(order) < 2 or not bool(np.all(order[1:] > order[:-1])):
-        return np.lexsort((order, date, local))
-    # Rows already in sheet order: one stable sort on (cell, date) keeps that order within a day.
-    low, high = int(date.min()), int(date.max())
-    span = high - low + 1
-    if span * (int(local.max()) + 1) < 2**62:
-        return np.argsort(local * span + (date - low), kind="stable")
+    if len(order) < 2:
+        return np.arange(len(order), dtype=np.int64)
+    # One sort of a single integer key when (cell, day, order) fits in 63 bits: dates are days.
+    day = date // words.DAY_NS
+    low, o_low = int(day.min()), int(order.min())
+    span, o_span = int(day.max()) - low + 1, int(order.max()) - o_low + 1
+    if bool(np.all(day * words.DAY_NS == date)) and (int(local.max()) + 1) * span * o_span < 2**62:
+        key = (local * span + (day - low)) * o_span + (order - o_low)
+        return np.argsort(key, kind="stable").astype(np.int64)
     return np.lexsort((order, date, local))
 
 
@@ -344,41 +356,42 @@ def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints, policy: Policy) -> 
     A piece's words depend on its assessment, day, value and mark only: each distinct piece is
     written once, then the pieces of each cell are joined column by column.
     """
-    pick = np.flatnonzero(named)
-    per = Groups(np.zeros(len(pick)), g.group[pick], g.size)
-    keep = per.reverse < _NAMED_LIMIT
-    pick, column = (
-        pick[keep],
-        per.position[keep] - np.maximum(per.counts - _NAMED_LIMIT, 0)[per.group[keep]],
-    )
+    # Where every row is named (level methods without Recent scores) g itself ranks them.
+    per = g if bool(named.all()) else Groups(np.zeros(int(named.sum())), g.group[named], g.size)
+    keep = np.flatnonzero(per.reverse < _NAMED_LIMIT)
+    extra = np.maximum(per.counts - _NAMED_LIMIT, 0)
+    column = per.position[keep] - extra[per.group[keep]]
+    pick = keep if per is g else np.flatnonzero(named)[keep]
     source = idx[pick]
-    values = g.values[pick]
-    names = _names(rows, source)
-    days = rows.date[source] // words.DAY_NS
-    mark_code = np.full(len(source), -1, dtype=np.int64)
-    marked = np.flatnonzero(np.isin(rows.source[source], rows.text.marked, assume_unique=True)) \
-        if len(rows.text.marked) else np.zeros(0, dtype=np.int64)
-    beside = np.zeros(len(source), dtype=bool)
+    name_code, names = _names(rows, source)
+    day = rows.date[source] // words.DAY_NS
+    value_code, _ = pd.factorize(g.values[pick])
+    mark_code = np.zeros(len(source), dtype=np.int64)
+    marked = np.flatnonzero(rows.text.is_marked[rows.source[source]])
     if len(marked):
-        mark_code[marked] = pd.factorize(rows.mark(source[marked]))[0]
-        beside[marked] = ~np.isnan(rows.score[source[marked]])
-    code, first = words.factorize(names, days, values, mark_code, beside)
+        # 1, 2, ... a mark's code; the sign says whether it stands beside a score.
+        mark_code[marked] = pd.factorize(rows.mark(source[marked]))[0] + 1
+        mark_code[marked] *= np.where(np.isnan(rows.score[source[marked]]), 1, -1)
+    # (day, value, mark) as one small integer, then with the assessment: one factorization.
+    n_marks = int(np.abs(mark_code).max(initial=0)) * 2 + 1
+    small = ((day - day.min(initial=0)) * (int(value_code.max(initial=0)) + 1) + value_code) \
+        * n_marks + mark_code + n_marks // 2
+    code, first = words.factorize(name_code * (int(small.max(initial=0)) + 1) + small)
     rep = source[first]
-    shown = number_words(values[first])
-    marked_rep = np.flatnonzero(mark_code[first] >= 0)
+    shown = number_words(g.values[pick[first]])
+    marked_rep = np.flatnonzero(mark_code[first] != 0)
     if len(marked_rep):
         # A family reads words, never codes: "Missing (counts as 1)", "3 (Late)".
         label = _mark_labels(rows.mark(rep[marked_rep]), policy)
         shown[marked_rep] = np.where(
-            beside[first][marked_rep],
+            mark_code[first][marked_rep] < 0,
             shown[marked_rep] + " (" + label + ")",
             label + " (counts as " + shown[marked_rep] + ")",
         )
-    text = names[first] + ", " + words.day_words(rows.date[rep]) + ": " + shown
+    text = names[name_code[first]] + ", " + words.day_words(rows.date[rep]) + ": " + shown
     joined = "; " + text
     out = np.full(g.size, "", dtype=object)
     cell = g.group[pick]
-    extra = np.maximum(per.counts - _NAMED_LIMIT, 0)
     start = np.flatnonzero(column == 0)
     out[cell[start]] = text[code[start]]
     has_extra = np.flatnonzero(extra > 0)
@@ -394,18 +407,24 @@ def _mark_labels(codes: rules.Objects, policy: Policy) -> rules.Objects:
     return np.asarray(pd.Series(codes, dtype=object).map(labels).fillna("").to_numpy(object))
 
 
-def _names(rows: _Rows, at: Ints) -> rules.Objects:
-    """Assessment names; a retake says which attempt it is: `Quiz 3 retake (retake 2 of Quiz 3)`."""
-    names = rows.assessment(at)
+def _names(rows: _Rows, at: Ints) -> tuple[Ints, rules.Objects]:
+    """Codes and assessment names of rows `at`; a retake says which attempt it is:
+    `Quiz 3 retake (retake 2 of Quiz 3)`."""
+    code, names = rows.assessment(at)
     retake = np.flatnonzero(rows.attempt[at] > 0)
     if len(retake):
         which = at[retake]
         target = rows.text.retakes[rows.source[which]]
-        names[retake] = (
-            names[retake] + " (retake " + words.int_words(rows.attempt[which]) + " of "
+        spelled = (
+            names[code[retake]] + " (retake " + words.int_words(rows.attempt[which]) + " of "
             + np.where(pd.isna(target), "", target).astype(object) + ")"
         )
-    return names
+        extra, spelled_names = pd.factorize(spelled)
+        code = code.copy()
+        code[retake] = len(names) + extra
+        # The last name stays "" for the code -1 of a blank assessment.
+        names = np.concatenate([names, np.asarray(spelled_names, dtype=object), [""]])
+    return code, names
 
 
 def _listed(prefix: str, at: Ints, before: rules.Objects, after: str, rows: _Rows,
@@ -436,9 +455,8 @@ def _trend(g: Groups) -> rules.Objects:
     before = np.full(g.size, np.nan)
     second = g.reverse == 1
     before[g.group[second]] = g.values[second]
-    return np.select(
-        [newest > before, newest < before, newest == before], ["up", "down", "steady"], ""
-    ).astype(object)
+    code = np.select([newest > before, newest < before, newest == before], [0, 1, 2], 3)
+    return words.table(["up", "down", "steady", ""])[code]
 
 
 def students_table(table: pd.DataFrame, student_index: pd.Index, default: Policy) -> pd.DataFrame:
