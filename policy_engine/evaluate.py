@@ -285,6 +285,7 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> dict[str, npt
         used=g.recent(method.recent(policy)).counts,
         evidence_count=np.bincount(local[has_value], minlength=size).astype(np.int64),
         missing_count=np.bincount(local[missing], minlength=size).astype(np.int64),
+        level=judgement.level,
         level_words=number_words(judgement.level),
         level_label=level_label,
         pieces=_pieces(g, judgement.named, rows, idx, policy),
@@ -376,7 +377,7 @@ def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints, policy: Policy) -> 
     n_marks = int(np.abs(mark_code).max(initial=0)) * 2 + 1
     small = ((day - day.min(initial=0)) * (int(value_code.max(initial=0)) + 1) + value_code) \
         * n_marks + mark_code + n_marks // 2
-    code, first = words.factorize(name_code * (int(small.max(initial=0)) + 1) + small)
+    code, first = words.small_codes((name_code + 1) * (int(small.max(initial=0)) + 1) + small)
     rep = source[first]
     shown = number_words(g.values[pick[first]])
     marked_rep = np.flatnonzero(mark_code[first] != 0)

@@ -106,6 +106,7 @@ class Facts:
     counted: Ints
     used: Ints
     evidence_count: Ints
+    level: Floats
     missing_count: Ints
     level_words: Objects
     level_label: Objects
@@ -185,7 +186,7 @@ def explain_level(facts: Facts, policy: Policy, method_label: str) -> tuple[Obje
     why = np.full(len(status), "", dtype=object)
     a = np.flatnonzero(status != NOT_ASSESSED)
     # The words before the evidence depend on status, level and count only: each written once.
-    code, first = words.factorize(status[a], facts.level_words[a], used[a])
+    code, first = words.factorize(status[a], facts.level[a], used[a])
     rep = a[first]
     heads = words.table([
         f"{bands[s]}: {method_label} {lw} ({ll}) from {u} {_s(u, 'score')} ("

@@ -67,6 +67,26 @@ def factorize(*keys: npt.NDArray[np.generic]) -> tuple[Ints, Ints]:
     return code, first
 
 
+def small_codes(key: Ints) -> tuple[Ints, Ints]:
+    """Codes of the distinct values of a non-negative integer `key`, and one row of each.
+
+    A key of small range (a gradebook's assessments x days x values) is coded through a dense
+    table, without hashing; a wide one through `factorize`.
+    """
+    if not len(key):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    top = int(key.max()) + 1
+    if top > 8 * len(key) + 1024:
+        return factorize(key)
+    present = np.zeros(top, dtype=bool)
+    present[key] = True
+    code = (np.cumsum(present) - 1)[key].astype(np.int64)
+    # Any row of a code will do: every row of one code has the same words.
+    rep = np.empty(int(present.sum()), dtype=np.int64)
+    rep[code] = np.arange(len(key), dtype=np.int64)
+    return code, rep
+
+
 def plural(counts: Ints, word: str) -> Objects:
     """`score` for 1, `scores` otherwise."""
     return np.where(counts == 1, word, word + "s").astype(object)
