@@ -154,7 +154,7 @@ def evaluate(
     outcome_index = pd.Index(list(outcomes), dtype=object)
     n_students, n_outcomes = len(student_index), len(outcome_index)
     ev = evidence
-    undated = ev["date"].isna().to_numpy()
+    undated = np.isnat(ev["date"].to_numpy("datetime64[ns]"))
     if undated.any():
         first = int(np.flatnonzero(undated)[0])
         where = f" (first: {ev['cell'].iloc[first]})" if "cell" in ev else ""
@@ -162,8 +162,8 @@ def evaluate(
                          "every piece of evidence needs the date of its assessment")
     if as_of is not None:
         ev = ev[ev["date"] <= pd.Timestamp(as_of)]
-    s_code = student_index.get_indexer(ev["student_id"])
-    o_code = outcome_index.get_indexer(ev["outcome_id"])
+    s_code = _codes(student_index, ev["student_id"])
+    o_code = _codes(outcome_index, ev["outcome_id"])
     is_known = (s_code >= 0) & (o_code >= 0)
     # Evidence of unknown students or outcomes is left out; usually there is none to leave.
     known: slice | Ints = slice(None) if bool(is_known.all()) else np.flatnonzero(is_known)
@@ -213,6 +213,21 @@ def evaluate(
     )
     table["needed"] = table["needed"].astype("Int64")
     return Evaluation(table, students_table(table, student_index, policies["Default"]))
+
+
+def _codes(index: pd.Index, column: pd.Series) -> Ints:
+    """Each row's position in `index` (-1 if absent), looked up once per run of equal values.
+
+    Evidence comes a student (or an outcome) at a time, so runs are long and few.
+    """
+    values = column.to_numpy(object)
+    if len(values) < 2:
+        return np.asarray(index.get_indexer(values), dtype=np.int64)
+    heads = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    if len(heads) * 4 > len(values):
+        return np.asarray(index.get_indexer(column), dtype=np.int64)
+    lengths = np.diff(np.append(heads, len(values)))
+    return np.repeat(index.get_indexer(values[heads]).astype(np.int64), lengths)
 
 
 def _policy_names(
