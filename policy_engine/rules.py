@@ -10,8 +10,8 @@ import numpy as np
 import numpy.typing as npt
 
 from policy_engine import words
-from policy_engine.model import MissingWork, Policy, Status
-from policy_engine.vectorised import Floats, Groups, Ints, half_up_array
+from policy_engine.model import MissingWork, Policy, Rounding, Status
+from policy_engine.vectorised import Floats, Groups, Ints, canvas_round_array, half_up_array
 from policy_engine.vectorised import n_mastery as mean_at_or_above
 
 # Status codes are small ints while vectorised; STATUSES[code] is the Status.
@@ -19,6 +19,11 @@ STATUSES = (Status.MASTERED, Status.ON_TRACK, Status.NOT_YET, Status.NOT_ASSESSE
 MASTERED, ON_TRACK, NOT_YET, NOT_ASSESSED = range(4)
 Objects = npt.NDArray[np.object_]
 Bools = npt.NDArray[np.bool_]
+
+
+def rounding(policy: Policy) -> Callable[[Floats], Floats]:
+    """The policy's rounding of levels: exact half-up, or Canvas's float rounding."""
+    return canvas_round_array if policy.rounding is Rounding.CANVAS else half_up_array
 
 
 class Levelled(Protocol):
@@ -69,7 +74,7 @@ def demonstrations(method: Levelled, g: Groups, policy: Policy) -> Judgement:
     ).astype(np.int64)
     mastered_level = mean_at_or_above(g, 1, policy.mastery_threshold)
     before = g.last() if method.key == "demonstrations" else np.full(g.size, np.nan)
-    level = half_up_array(np.where(status == MASTERED, mastered_level, before))
+    level = rounding(policy)(np.where(status == MASTERED, mastered_level, before))
     # Name the demonstrations; a cell with none names its latest evidence instead.
     named = first_of_day | ((k[g.group] == 0) & (g.reverse == 0))
     return Judgement(level, status, k, policy.n, named)
