@@ -9,6 +9,7 @@ from policy_engine.evaluate import (
 )
 from policy_engine.methods import (
     ALIASES,
+    CANVAS_DEFAULTS,
     METHODS,
     Method,
     Param,
@@ -51,6 +52,7 @@ from policy_engine.overrides import (
 
 __all__ = [
     "ALIASES",
+    "CANVAS_DEFAULTS",
     "DEFAULT_BANDS",
     "DEFAULT_MARKS",
     "DEFAULT_SCALE",
