@@ -26,7 +26,8 @@ from policy_engine.report_card import report_grades
 from policy_engine.retakes import number_attempts
 from policy_engine.rules import NOT_ASSESSED, ON_TRACK, STATUSES, Bools
 from policy_engine.vectorised import Floats, Groups, Ints, half_up_array
-from policy_engine.words import day_words, number_words
+from policy_engine.words import day_words as day_words
+from policy_engine.words import number_words
 
 EVIDENCE_COLUMNS = (
     "student_id",
@@ -472,7 +473,7 @@ def _trend(g: Groups) -> rules.Objects:
     second = g.reverse == 1
     before[g.group[second]] = g.values[second]
     code = np.select([newest > before, newest < before, newest == before], [0, 1, 2], 3)
-    return words.table(["up", "down", "steady", ""])[code]
+    return np.asarray(words.table(["up", "down", "steady", ""])[code], dtype=object)
 
 
 def students_table(table: pd.DataFrame, student_index: pd.Index, default: Policy) -> pd.DataFrame:

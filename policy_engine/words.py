@@ -41,7 +41,7 @@ def number_words(values: Floats) -> Objects:
     """`3`, `2.5`, `3.42`: numbers as a teacher writes them ("" for NaN)."""
     codes, unique = pd.factorize(values, use_na_sentinel=True)
     words = table([f"{v:g}" for v in unique.tolist()] + [""])
-    return words[codes]
+    return np.asarray(words[codes], dtype=object)
 
 
 def day_words(dates: Ints) -> Objects:
@@ -52,7 +52,7 @@ def day_words(dates: Ints) -> Objects:
     codes, days = pd.factorize(day)
     when = pd.DatetimeIndex(days * DAY_NS)
     words = MONTHS[when.month.to_numpy() - 1] + " " + int_words(when.day.to_numpy(np.int64))
-    return np.asarray(words, dtype=object)[codes]
+    return np.asarray(np.asarray(words, dtype=object)[codes], dtype=object)
 
 
 def factorize(*keys: npt.NDArray[np.generic]) -> tuple[Ints, Ints]:
