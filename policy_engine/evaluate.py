@@ -319,10 +319,11 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> dict[str, npt
         _append(explanation, _listed(uncounted, late, names[code] + ", ", "", rows, local))
     bands = [policy.band(s) for s in STATUSES]
     label = words.table([STATUS_WORDS[s] and b.label for s, b in zip(STATUSES, bands, strict=True)])[status]
-    if judgement.needed is not None:
+    if judgement.needed is not None and len(judgement.demonstrations):
         on = np.flatnonzero(status == ON_TRACK)
-        label[on] = label[on] + " (" + words.int_words(judgement.demonstrations[on]) \
-            + f" of {policy.n})"
+        tallied = [f"{bands[ON_TRACK].label} ({k} of {policy.n})"
+                   for k in range(int(judgement.demonstrations.max()) + 1)]
+        label[on] = words.table(tallied)[judgement.demonstrations[on]]
     newest = g.reverse == 0
     last = np.full(size, np.datetime64("NaT"), dtype="datetime64[ns]")
     if g.dates is not None:
@@ -411,8 +412,12 @@ def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints, policy: Policy) -> 
     cell = g.group[pick]
     start = np.flatnonzero(column == 0)
     out[cell[start]] = text[code[start]]
-    has_extra = np.flatnonzero(extra > 0)
-    out[has_extra] = words.int_words(extra[has_extra]) + " earlier; " + out[has_extra]
+    # "3 earlier; Quiz 2, Oct 3: 3": each distinct (count, first piece) written once.
+    older = start[extra[cell[start]] > 0]
+    if len(older):
+        both, one = words.small_codes(extra[cell[older]] * len(text) + code[older])
+        led = words.int_words(extra[cell[older[one]]]) + " earlier; " + text[code[older[one]]]
+        out[cell[older]] = led[both]
     for c in range(1, _NAMED_LIMIT):
         at = np.flatnonzero(column == c)
         out[cell[at]] = out[cell[at]] + joined[code[at]]
