@@ -407,20 +407,20 @@ def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints, policy: Policy) -> 
             label + " (counts as " + shown[marked_rep] + ")",
         )
     text = names[name_code[first]] + ", " + words.day_words(rows.date[rep]) + ": " + shown
-    joined = "; " + text
-    out = np.full(g.size, "", dtype=object)
     cell = g.group[pick]
+    piece = ("; " + text)[code]
     start = np.flatnonzero(column == 0)
-    out[cell[start]] = text[code[start]]
+    piece[start] = text[code[start]]
     # "3 earlier; Quiz 2, Oct 3: 3": each distinct (count, first piece) written once.
     older = start[extra[cell[start]] > 0]
     if len(older):
         both, one = words.small_codes(extra[cell[older]] * len(text) + code[older])
         led = words.int_words(extra[cell[older[one]]]) + " earlier; " + text[code[older[one]]]
-        out[cell[older]] = led[both]
-    for c in range(1, _NAMED_LIMIT):
-        at = np.flatnonzero(column == c)
-        out[cell[at]] = out[cell[at]] + joined[code[at]]
+        piece[older] = led[both]
+    out = np.full(g.size, "", dtype=object)
+    last = np.ones(len(cell), dtype=bool)
+    last[:-1] = cell[1:] != cell[:-1]
+    out[cell[last]] = words.joined(piece, last)
     return out
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 Objects = npt.NDArray[np.object_]
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
 
 MONTHS = np.array("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), dtype=object)
 DAY_NS = 86_400 * 10**9
@@ -85,6 +86,29 @@ def small_codes(key: Ints) -> tuple[Ints, Ints]:
     rep = np.empty(int(present.sum()), dtype=np.int64)
     rep[code] = np.arange(len(key), dtype=np.int64)
     return code, rep
+
+
+_END = "\x1f"  # ASCII unit separator: never typed in a gradebook, and checked for anyway
+
+
+def joined(parts: Objects, last: Bools) -> Objects:
+    """Consecutive `parts` joined into one string per run that `last` ends, in C, not per run.
+
+    >>> joined(table(["a", "; b", "c"]), np.array([False, True, True])).tolist()
+    ['a; b', 'c']
+    """
+    runs = int(last.sum())
+    pairs = np.empty((len(parts), 2), dtype=object)
+    pairs[:, 0] = parts
+    pairs[:, 1] = np.where(last, _END, "")
+    text = "".join(pairs.ravel().tolist())
+    pieces = text.split(_END)
+    if len(pieces) != runs + 1:  # a part holds the separator itself: join run by run instead
+        ends = np.flatnonzero(last) + 1
+        starts = np.concatenate(([0], ends[:-1]))
+        listed = parts.tolist()
+        return table(["".join(listed[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)])
+    return table(pieces[:-1])
 
 
 def plural(counts: Ints, word: str) -> Objects:
