@@ -8,6 +8,7 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from policy_engine import words
 from policy_engine.model import MissingWork, Policy, Rounding, Status
@@ -191,7 +192,10 @@ def explain_level(facts: Facts, policy: Policy, method_label: str) -> tuple[Obje
     why = np.full(len(status), "", dtype=object)
     a = np.flatnonzero(status != NOT_ASSESSED)
     # The words before the evidence depend on status, level and count only: each written once.
-    code, first = words.factorize(status[a], facts.level[a], used[a])
+    level_code = pd.factorize(facts.level[a])[0].astype(np.int64) + 1
+    top_used = int(used[a].max(initial=0)) + 1
+    code, first = words.small_codes((status[a] * (int(level_code.max(initial=0)) + 1)
+                                     + level_code) * top_used + used[a])
     rep = a[first]
     heads = words.table([
         f"{bands[s]}: {method_label} {lw} ({ll}) from {u} {_s(u, 'score')} ("
