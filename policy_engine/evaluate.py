@@ -304,7 +304,7 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> dict[str, npt
         level=judgement.level,
         level_words=number_words(judgement.level),
         level_label=level_label,
-        pieces=_pieces(g, judgement.named, rows, idx, policy),
+        trail=_pieces(g, judgement.named, rows, idx, policy),
     )
     explanation, next_step = method.explain(method, facts, policy)
     at = np.flatnonzero(noted)
@@ -368,11 +368,11 @@ def _append(text: rules.Objects, extra: tuple[Ints, rules.Objects]) -> None:
     text[at] = text[at] + words_
 
 
-def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints, policy: Policy) -> rules.Objects:
+def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints, policy: Policy) -> words.Trail:
     """`Quiz 2, Oct 3: 3; Project, Nov 1: 4`: each cell's newest named evidence, oldest first.
 
     A piece's words depend on its assessment, day, value and mark only: each distinct piece is
-    written once, then the pieces of each cell are joined column by column.
+    written once; the explanation joins each cell's pieces into its sentence.
     """
     # Where every row is named (level methods without Recent scores) g itself ranks them.
     per = g if bool(named.all()) else Groups(np.zeros(int(named.sum())), g.group[named], g.size)
@@ -417,11 +417,7 @@ def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints, policy: Policy) -> 
         both, one = words.small_codes(extra[cell[older]] * len(text) + code[older])
         led = words.int_words(extra[cell[older[one]]]) + " earlier; " + text[code[older[one]]]
         piece[older] = led[both]
-    out = np.full(g.size, "", dtype=object)
-    last = np.ones(len(cell), dtype=bool)
-    last[:-1] = cell[1:] != cell[:-1]
-    out[cell[last]] = words.joined(piece, last)
-    return out
+    return words.Trail(piece, cell, g.size)
 
 
 def _mark_labels(codes: rules.Objects, policy: Policy) -> rules.Objects:

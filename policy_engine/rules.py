@@ -105,7 +105,7 @@ _COUNT_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "ei
 
 @dataclass(frozen=True)
 class Facts:
-    """What an explanation is written from, one entry per cell (`pieces`: the named evidence)."""
+    """What an explanation is written from, one entry per cell (`trail`: the named evidence)."""
 
     status: Ints
     demonstrations: Ints
@@ -116,7 +116,7 @@ class Facts:
     missing_count: Ints
     level_words: Objects
     level_label: Objects
-    pieces: Objects
+    trail: words.Trail
 
 
 def _per_count(counts: Ints, write: Callable[[int], str]) -> Objects:
@@ -157,19 +157,19 @@ def not_assessed_sentences(facts: Facts, policy: Policy, at: Ints) -> tuple[Obje
 
 def explain_demonstrations(facts: Facts, policy: Policy) -> tuple[Objects, Objects]:
     """`On track: 2 of 3 demonstrations at Meeting or above (Quiz 2, Oct 3: 3; ...).`"""
-    status, k, counted, pieces = facts.status, facts.demonstrations, facts.counted, facts.pieces
+    status, k, counted, trail = facts.status, facts.demonstrations, facts.counted, facts.trail
     n = policy.n
     at = f" at {policy.threshold_label} or above"
     why = np.full(len(status), "", dtype=object)
     m = np.flatnonzero(status == MASTERED)
-    why[m] = _per_count(k[m], lambda c: f"Mastered: {c} {_s(c, 'demonstration')}{at} ({n} needed) (") \
-        + pieces[m] + ")."
+    why[m] = trail.sentences(m, _per_count(
+        k[m], lambda c: f"Mastered: {c} {_s(c, 'demonstration')}{at} ({n} needed) ("), ").")
     o = np.flatnonzero(status == ON_TRACK)
-    why[o] = _per_count(k[o], lambda c: f"On track: {c} of {n} {_s(n, 'demonstration')}{at} (") \
-        + pieces[o] + ")."
+    why[o] = trail.sentences(o, _per_count(
+        k[o], lambda c: f"On track: {c} of {n} {_s(n, 'demonstration')}{at} ("), ").")
     y = np.flatnonzero(status == NOT_YET)
-    why[y] = _per_count(counted[y], lambda c: f"Not Yet: {c} {_s(c, 'score')}, none{at} yet (latest: ") \
-        + pieces[y] + ")."
+    why[y] = trail.sentences(y, _per_count(
+        counted[y], lambda c: f"Not Yet: {c} {_s(c, 'score')}, none{at} yet (latest: "), ").")
     day = " on a different day" if policy.distinct_dates else ""
     step = np.full(
         len(status),
@@ -202,7 +202,7 @@ def explain_level(facts: Facts, policy: Policy, method_label: str) -> tuple[Obje
         for s, lw, ll, u in zip(status[rep].tolist(), facts.level_words[rep].tolist(),
                                 facts.level_label[rep].tolist(), used[rep].tolist(), strict=True)
     ])
-    why[a] = heads[code] + facts.pieces[a] + f"). Mastered is {goal}."
+    why[a] = facts.trail.sentences(a, heads[code], f"). Mastered is {goal}.")
     step = np.full(len(status), f"Next: new evidence at {goal} or above to raise the level.",
                    dtype=object)
     short = np.flatnonzero(counted < policy.minimum_evidence)
