@@ -9,10 +9,12 @@ from policy_engine.evaluate import (
 )
 from policy_engine.methods import (
     ALIASES,
+    CANVAS_DEFAULTS,
     METHODS,
     Method,
     Param,
     calculate,
+    canvas_round,
     half_up,
     method_for,
     validate,
@@ -37,6 +39,7 @@ from policy_engine.model import (
     Quantifier,
     ReportBasis,
     ReportCard,
+    Rounding,
     Scale,
     Status,
 )
@@ -49,6 +52,7 @@ from policy_engine.overrides import (
 
 __all__ = [
     "ALIASES",
+    "CANVAS_DEFAULTS",
     "DEFAULT_BANDS",
     "DEFAULT_MARKS",
     "DEFAULT_SCALE",
@@ -77,10 +81,12 @@ __all__ = [
     "Quantifier",
     "ReportBasis",
     "ReportCard",
+    "Rounding",
     "Scale",
     "Status",
     "apply_overrides",
     "calculate",
+    "canvas_round",
     "empty_overrides",
     "evaluate",
     "half_up",

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from policy_engine import rules
+from policy_engine import rules, words
 from policy_engine.methods import method_for, validate
 from policy_engine.model import (
     NOTED_EFFECTS,
@@ -25,6 +26,8 @@ from policy_engine.report_card import report_grades
 from policy_engine.retakes import number_attempts
 from policy_engine.rules import NOT_ASSESSED, ON_TRACK, STATUSES, Bools
 from policy_engine.vectorised import Floats, Groups, Ints, half_up_array
+from policy_engine.words import day_words as day_words
+from policy_engine.words import number_words
 
 EVIDENCE_COLUMNS = (
     "student_id",
@@ -66,7 +69,6 @@ STUDENT_COLUMNS = (
     "missing_count",
     "report_card",
 )
-_MONTHS = np.array("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), dtype=object)
 _NAMED_LIMIT = 5  # an explanation names at most this many pieces of evidence
 
 
@@ -79,18 +81,48 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class _Text:
+    """The evidence's text columns, whole: marks ("" for none), assessments, retakes, types."""
+
+    mark: rules.Objects
+    assessment: rules.Objects
+    retakes: rules.Objects
+    is_marked: Bools  # rows with a mark
+
+
+@dataclass(frozen=True)
 class _Rows:
-    """The evidence of one policy's outcomes, as plain arrays, before any sorting."""
+    """The evidence of one policy's outcomes, as plain arrays, before any sorting.
+
+    Text columns stay whole: `source` says where each row is in them, so only the few rows an
+    explanation names are ever read.
+    """
 
     cell: Ints
     date: Ints
     order: Ints
     score: Floats
-    mark: rules.Objects
-    kind: rules.Objects
-    assessment: rules.Objects
+    kind: rules.Objects  # the evidence type as written
     attempt: Ints  # 1, 2, ... for retakes of one assessment; 0 for everything else
-    retakes: rules.Objects  # the assessment a retake retakes ("" for everything else)
+    source: Ints
+    text: _Text
+
+    def take(self, at: Ints) -> _Rows:
+        return _Rows(self.cell[at], self.date[at], self.order[at], self.score[at], self.kind[at],
+                     self.attempt[at], self.source[at], self.text)
+
+    def mark(self, at: Ints) -> rules.Objects:
+        return np.asarray(self.text.mark[self.source[at]], dtype=object)
+
+    def marked(self) -> Ints:
+        """The rows with a mark."""
+        return np.flatnonzero(self.text.is_marked[self.source])
+
+    def assessment(self, at: Ints) -> tuple[Ints, rules.Objects]:
+        """Codes and names of the assessments of rows `at` (a blank name is "")."""
+        code, names = pd.factorize(self.text.assessment[self.source[at]], use_na_sentinel=True)
+        shown = np.asarray(names, dtype=object)
+        return code.astype(np.int64), np.append(np.where(pd.isna(shown), "", shown), "")
 
 
 def evaluate(
@@ -123,44 +155,80 @@ def evaluate(
     outcome_index = pd.Index(list(outcomes), dtype=object)
     n_students, n_outcomes = len(student_index), len(outcome_index)
     ev = evidence
+    undated = np.isnat(ev["date"].to_numpy("datetime64[ns]"))
+    if undated.any():
+        first = int(np.flatnonzero(undated)[0])
+        where = f" (first: {ev['cell'].iloc[first]})" if "cell" in ev else ""
+        raise ValueError(f"evidence column 'date': {int(undated.sum())} rows have no date{where}; "
+                         "every piece of evidence needs the date of its assessment")
     if as_of is not None:
         ev = ev[ev["date"] <= pd.Timestamp(as_of)]
-    s_code = student_index.get_indexer(ev["student_id"].to_numpy(object))
-    o_code = outcome_index.get_indexer(ev["outcome_id"].to_numpy(object))
-    known = (s_code >= 0) & (o_code >= 0)
-    cell = (s_code * n_outcomes + o_code)[known]
+    s_code = _codes(student_index, ev["student_id"])
+    o_code = _codes(outcome_index, ev["outcome_id"])
+    is_known = (s_code >= 0) & (o_code >= 0)
+    # Evidence of unknown students or outcomes is left out; usually there is none to leave.
+    known: slice | Ints = slice(None) if bool(is_known.all()) else np.flatnonzero(is_known)
+    marks = ev["mark"].to_numpy(object)
+    marked = np.flatnonzero(marks != "")
+    is_marked = np.zeros(len(marks), dtype=bool)
+    is_marked[marked[~pd.isna(marks[marked])]] = True
+    text = _Text(
+        mark=marks,
+        assessment=ev["assessment"].to_numpy(object),
+        retakes=ev["retakes"].to_numpy(object) if "retakes" in ev else np.zeros(0, dtype=object),
+        is_marked=is_marked,
+    )
     rows = _Rows(
-        cell=cell.astype(np.int64),
+        cell=(s_code * n_outcomes + o_code)[known].astype(np.int64),
         date=ev["date"].to_numpy("datetime64[ns]").view(np.int64)[known],
         order=ev["order"].to_numpy(np.int64)[known],
         score=ev["score"].to_numpy(np.float64)[known],
-        mark=ev["mark"].fillna("").to_numpy(object)[known],
-        kind=ev["type"].fillna("").to_numpy(object)[known],
-        assessment=ev["assessment"].fillna("").to_numpy(object)[known],
-        attempt=np.zeros(0, dtype=np.int64),
-        retakes=np.zeros(0, dtype=object),
+        kind=ev["type"].to_numpy(object)[known],
+        attempt=number_attempts(ev)[known],
+        source=np.arange(len(ev), dtype=np.int64)[known],
+        text=text,
     )
-    attempt = number_attempts(ev)[known]
-    retakes = (
-        ev["retakes"].fillna("").to_numpy(object)[known]
-        if "retakes" in ev
-        else np.full(int(known.sum()), "", dtype=object)
-    )
-    rows = dataclasses.replace(rows, attempt=attempt, retakes=retakes)
     o_of_row = o_code[known]
-    parts = []
+    size = n_students * n_outcomes
+    columns: dict[str, npt.NDArray[Any]] = {}
     for name in dict.fromkeys(named):
         in_policy = np.array([n == name for n in named])
         cells = (np.arange(n_students)[:, None] * n_outcomes + np.flatnonzero(in_policy)).ravel()
-        mask = in_policy[o_of_row]
-        subset = _Rows(*(getattr(rows, f)[mask] for f in _Rows.__dataclass_fields__))
-        parts.append(_judge(policies[name], name, subset, cells))
-    table = pd.concat(parts) if parts else pd.DataFrame(columns=list(OUTCOME_COLUMNS))
-    table = table.set_index("cell_code").reindex(np.arange(n_students * n_outcomes))
-    table.insert(0, "student_id", np.repeat(student_index.to_numpy(object), n_outcomes))
-    table.insert(1, "outcome_id", np.tile(outcome_index.to_numpy(object), n_students))
-    table = table.reset_index(drop=True)[list(OUTCOME_COLUMNS)]
+        # One policy takes every row as it is; several take their own rows, never all of them.
+        subset = rows if in_policy.all() else rows.take(np.flatnonzero(in_policy[o_of_row]))
+        part = _judge(policies[name], name, subset, cells)
+        if len(cells) == size:
+            columns = part
+            break
+        for column, values in part.items():
+            if column not in columns:
+                columns[column] = np.empty(size, dtype=values.dtype)
+            columns[column][cells] = values
+    table = pd.DataFrame(
+        {
+            "student_id": np.repeat(student_index.to_numpy(object), n_outcomes),
+            "outcome_id": np.tile(outcome_index.to_numpy(object), n_students),
+            **columns,
+        },
+        columns=list(OUTCOME_COLUMNS),
+    )
+    table["needed"] = table["needed"].astype("Int64")
     return Evaluation(table, students_table(table, student_index, policies["Default"]))
+
+
+def _codes(index: pd.Index, column: pd.Series) -> Ints:
+    """Each row's position in `index` (-1 if absent), looked up once per run of equal values.
+
+    Evidence comes a student (or an outcome) at a time, so runs are long and few.
+    """
+    values = column.to_numpy(object)
+    if len(values) < 2:
+        return np.asarray(index.get_indexer(values), dtype=np.int64)
+    heads = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    if len(heads) * 4 > len(values):
+        return np.asarray(index.get_indexer(column), dtype=np.int64)
+    lengths = np.diff(np.append(heads, len(values)))
+    return np.repeat(index.get_indexer(values[heads]).astype(np.int64), lengths)
 
 
 def _policy_names(
@@ -181,15 +249,16 @@ def _policy_names(
     return names
 
 
-def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> pd.DataFrame:
+def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> dict[str, npt.NDArray[Any]]:
     """One policy's cells: classify marks and types, run the method, explain the result."""
     value = rows.score.copy()
-    missing = np.zeros(len(value), dtype=bool)
-    noted = np.zeros(len(value), dtype=bool)
-    excluded = np.zeros(len(value), dtype=bool)
+    n_rows = len(value)
+    missing = np.zeros(n_rows, dtype=bool)
+    noted = np.zeros(n_rows, dtype=bool)
+    excluded = np.zeros(n_rows, dtype=bool)
     # Marks are few: classify only the marked rows, once per mark of the policy.
-    marked = np.flatnonzero(rows.mark != "")
-    codes = rows.mark[marked]
+    marked = rows.marked()
+    codes = rows.mark(marked)
     ignored = np.isnan(value[marked])  # unknown marks are ignored, like EX
     for mark in policy.marks:
         hit = codes == mark.code.upper()
@@ -205,109 +274,150 @@ def _judge(policy: Policy, name: str, rows: _Rows, cells: Ints) -> pd.DataFrame:
             excluded[at] = True
     excluded[marked[ignored]] = True
     has_value = ~np.isnan(value) & ~missing & ~excluded
-    counted_type = pd.Series(rows.kind).isin([t.value for t in policy.counted_types]).to_numpy()
+    wanted = [t.value for t in policy.counted_types]
+    counted_type = pd.Series(rows.kind, dtype=object, copy=False).isin(wanted).to_numpy(bool)
     # Retakes beyond the policy's cap are tracked (in the note) but never counted.
     cap = policy.retakes_allowed
-    beyond = rows.attempt > cap if cap is not None else np.zeros(len(value), dtype=bool)
+    beyond = rows.attempt > cap if cap is not None else np.zeros(n_rows, dtype=bool)
     counted = has_value & counted_type & ~beyond
     if policy.missing_work is MissingWork.NOT_YET:
         value[missing] = policy.scale.minimum
         counted |= missing & counted_type & ~beyond
-    local = np.searchsorted(cells, rows.cell)
+    contiguous = len(cells) > 0 and int(cells[-1]) - int(cells[0]) == len(cells) - 1
+    local = rows.cell - cells[0] if contiguous else np.searchsorted(cells, rows.cell)
     size = len(cells)
     idx = np.flatnonzero(counted)
-    idx = idx[np.lexsort((rows.order[idx], rows.date[idx], local[idx]))]
+    idx = idx[_cell_date_order(local[idx], rows.date[idx], rows.order[idx])]
     g = Groups(value[idx], local[idx], size, rows.date[idx])
     method = method_for(policy.method)
     judgement = method.compute(method, g, policy)
     status = judgement.status
-    out = pd.DataFrame(
-        {
-            "cell_code": cells,
-            "policy": name,
-            "level": judgement.level,
-            "status_code": status,
-            "demonstrations": judgement.demonstrations,
-            "needed": pd.array([judgement.needed] * size, dtype="Int64"),
-            "evidence_count": np.bincount(local[has_value], minlength=size),
-            "missing_count": np.bincount(local[missing], minlength=size),
-            "counted": g.counts,
-            "used": g.recent(method.recent(policy)).counts,
-            "pieces": _pieces(g, judgement.named, rows, idx, policy),
-            "level_label": _level_labels(judgement.level, policy),
-            "level_words": number_words(judgement.level),
-        }
+    level = np.where(status != NOT_ASSESSED, judgement.level, np.nan)
+    level_label = _level_labels(judgement.level, policy)
+    facts = rules.Facts(
+        status=status,
+        demonstrations=judgement.demonstrations,
+        counted=g.counts,
+        used=g.recent(method.recent(policy)).counts,
+        evidence_count=np.bincount(local[has_value], minlength=size).astype(np.int64),
+        missing_count=np.bincount(local[missing], minlength=size).astype(np.int64),
+        level=judgement.level,
+        level_words=number_words(judgement.level),
+        level_label=level_label,
+        trail=_pieces(g, judgement.named, rows, idx, policy),
     )
-    out["level"] = out["level"].where(status != NOT_ASSESSED)
-    out["explanation"], out["next_step"] = method.explain(method, out, policy)
-    uncounted = f" Not counted ({cap} {'retake' if cap == 1 else 'retakes'} allowed): "
+    explanation, next_step = method.explain(method, facts, policy)
     at = np.flatnonzero(noted)
-    label = _mark_labels(rows.mark[at], policy) + " (" + rows.assessment[at] + ", "
+    if len(at):
+        code, names = rows.assessment(at)
+        label = _mark_labels(rows.mark(at), policy) + " (" + names[code] + ", "
+        _append(explanation, _listed(" Noted: ", at, label, ")", rows, local))
     late = np.flatnonzero(beyond & (has_value | missing))
-    out["explanation"] = (
-        out["explanation"]
-        + _listed(" Noted: ", at, label, ")", rows, local, size)
-        + _listed(uncounted, late, _names(rows, late) + ", ", "", rows, local, size)
-    )
+    if len(late):
+        uncounted = f" Not counted ({cap} {'retake' if cap == 1 else 'retakes'} allowed): "
+        code, names = _names(rows, late)
+        _append(explanation, _listed(uncounted, late, names[code] + ", ", "", rows, local))
     bands = [policy.band(s) for s in STATUSES]
-    out["status"] = np.array([s.value for s in STATUSES], dtype=object)[status]
-    label = np.array(
-        [STATUS_WORDS[s] and b.label for s, b in zip(STATUSES, bands, strict=True)], dtype=object
-    )[status]
-    if judgement.needed is not None:
-        tally = " (" + judgement.demonstrations.astype(str).astype(object) + f" of {policy.n})"
-        label = np.where(status == ON_TRACK, label + tally, label)
-    out["label"] = label
-    out["band"] = np.array([s.value for s in STATUSES[:-1]] + [""], dtype=object)[status]
-    out["colour"] = np.array([b.colour for b in bands], dtype=object)[status]
+    label = words.table([STATUS_WORDS[s] and b.label for s, b in zip(STATUSES, bands, strict=True)])[status]
+    if judgement.needed is not None and len(judgement.demonstrations):
+        on = np.flatnonzero(status == ON_TRACK)
+        tallied = [f"{bands[ON_TRACK].label} ({k} of {policy.n})"
+                   for k in range(int(judgement.demonstrations.max()) + 1)]
+        label[on] = words.table(tallied)[judgement.demonstrations[on]]
     newest = g.reverse == 0
     last = np.full(size, np.datetime64("NaT"), dtype="datetime64[ns]")
     if g.dates is not None:
         last[g.group[newest]] = g.dates[newest].view("datetime64[ns]")
-    out["last_date"] = last
-    out["trend"] = _trend(g)
-    return out.drop(columns=["status_code", "used", "pieces", "level_words"])
+    return {
+        "policy": np.full(size, name, dtype=object),
+        "level": level,
+        "status": words.table([s.value for s in STATUSES])[status],
+        "label": label,
+        "band": words.table([s.value for s in STATUSES[:-1]] + [""])[status],
+        "colour": words.table([b.colour for b in bands])[status],
+        "evidence_count": facts.evidence_count,
+        "demonstrations": judgement.demonstrations,
+        "needed": np.full(size, np.nan if judgement.needed is None else judgement.needed,
+                          dtype=np.float64),
+        "last_date": last,
+        "trend": _trend(g),
+        "explanation": explanation,
+        "next_step": next_step,
+        "missing_count": facts.missing_count,
+        "counted": g.counts,
+        "level_label": level_label,
+    }
 
 
-def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints, policy: Policy) -> rules.Objects:
-    """`Quiz 2, Oct 3: 3; Project, Nov 1: 4`: each cell's newest named evidence, oldest first."""
-    pick = np.flatnonzero(named)
-    per = Groups(np.zeros(len(pick)), g.group[pick], g.size)
-    keep = per.reverse < _NAMED_LIMIT
-    pick, column = (
-        pick[keep],
-        per.position[keep] - np.maximum(per.counts - _NAMED_LIMIT, 0)[per.group[keep]],
-    )
-    source = idx[pick]
-    shown = number_words(g.values[pick])
-    marked = np.flatnonzero(rows.mark[source] != "")
-    if len(marked):
-        # A family reads words, never codes: "Missing (counts as 1)", "3 (Late)".
-        at = source[marked]
-        label = _mark_labels(rows.mark[at], policy)
-        beside = ~np.isnan(rows.score[at])
-        shown[marked] = np.where(
-            beside, shown[marked] + " (" + label + ")", label + " (counts as " + shown[marked] + ")"
-        )
-    text = _names(rows, source) + ", " + day_words(rows.date[source]) + ": " + shown
-    out = np.full(g.size, "", dtype=object)
+def _cell_date_order(local: Ints, date: Ints, order: Ints) -> Ints:
+    """The permutation sorting rows by cell, then date, then sheet order."""
+    if len(order) < 2:
+        return np.arange(len(order), dtype=np.int64)
+    # One sort of a single integer key when (cell, day, order) fits in 63 bits: dates are days.
+    day = date // words.DAY_NS
+    low, o_low = int(day.min()), int(order.min())
+    span, o_span = int(day.max()) - low + 1, int(order.max()) - o_low + 1
+    if bool(np.all(day * words.DAY_NS == date)) and (int(local.max()) + 1) * span * o_span < 2**62:
+        key = (local * span + (day - low)) * o_span + (order - o_low)
+        return np.argsort(key, kind="stable").astype(np.int64)
+    return np.lexsort((order, date, local))
+
+
+def _append(text: rules.Objects, extra: tuple[Ints, rules.Objects]) -> None:
+    at, words_ = extra
+    text[at] = text[at] + words_
+
+
+def _pieces(g: Groups, named: Bools, rows: _Rows, idx: Ints, policy: Policy) -> words.Trail:
+    """`Quiz 2, Oct 3: 3; Project, Nov 1: 4`: each cell's newest named evidence, oldest first.
+
+    A piece's words depend on its assessment, day, value and mark only: each distinct piece is
+    written once; the explanation joins each cell's pieces into its sentence.
+    """
+    # Where every row is named (level methods without Recent scores) g itself ranks them.
+    per = g if bool(named.all()) else Groups(np.zeros(int(named.sum())), g.group[named], g.size)
+    keep = np.flatnonzero(per.reverse < _NAMED_LIMIT)
     extra = np.maximum(per.counts - _NAMED_LIMIT, 0)
-    has_extra = extra > 0
-    out[has_extra] = extra[has_extra].astype(str).astype(object) + " earlier; "
+    column = per.position[keep] - extra[per.group[keep]]
+    pick = keep if per is g else np.flatnonzero(named)[keep]
+    source = idx[pick]
+    name_code, names = _names(rows, source)
+    day = rows.date[source] // words.DAY_NS
+    value_code, _ = pd.factorize(g.values[pick])
+    mark_code = np.zeros(len(source), dtype=np.int64)
+    marked = np.flatnonzero(rows.text.is_marked[rows.source[source]])
+    if len(marked):
+        # 1, 2, ... a mark's code; the sign says whether it stands beside a score.
+        mark_code[marked] = pd.factorize(rows.mark(source[marked]))[0] + 1
+        mark_code[marked] *= np.where(np.isnan(rows.score[source[marked]]), 1, -1)
+    # (day, value, mark) as one small integer, then with the assessment: one factorization.
+    n_marks = int(np.abs(mark_code).max(initial=0)) * 2 + 1
+    small = ((day - day.min(initial=0)) * (int(value_code.max(initial=0)) + 1) + value_code) \
+        * n_marks + mark_code + n_marks // 2
+    code, first = words.small_codes((name_code + 1) * (int(small.max(initial=0)) + 1) + small)
+    rep = source[first]
+    shown = number_words(g.values[pick[first]])
+    marked_rep = np.flatnonzero(mark_code[first] != 0)
+    if len(marked_rep):
+        # A family reads words, never codes: "Missing (counts as 1)", "3 (Late)".
+        label = _mark_labels(rows.mark(rep[marked_rep]), policy)
+        shown[marked_rep] = np.where(
+            mark_code[first][marked_rep] < 0,
+            shown[marked_rep] + " (" + label + ")",
+            label + " (counts as " + shown[marked_rep] + ")",
+        )
+    text = names[name_code[first]] + ", " + words.day_words(rows.date[rep]) + ": " + shown
     cell = g.group[pick]
-    for c in range(_NAMED_LIMIT):
-        at = column == c
-        sep = "" if c == 0 else "; "
-        out[cell[at]] = out[cell[at]] + sep + text[at]
-    return out
-
-
-def day_words(dates: Ints) -> rules.Objects:
-    """`Oct 3` for dates as ns since the epoch; each distinct day formatted once."""
-    days, day_of = np.unique(dates, return_inverse=True)
-    when = pd.DatetimeIndex(days)
-    words = _MONTHS[when.month.to_numpy() - 1] + " " + when.day.to_numpy().astype(str).astype(object)
-    return np.asarray(words[day_of.reshape(-1)], dtype=object)
+    piece = ("; " + text)[code]
+    start = np.flatnonzero(column == 0)
+    piece[start] = text[code[start]]
+    # "3 earlier; Quiz 2, Oct 3: 3": each distinct (count, first piece) written once.
+    older = start[extra[cell[start]] > 0]
+    if len(older):
+        both, one = words.small_codes(extra[cell[older]] * len(text) + code[older])
+        led = words.int_words(extra[cell[older[one]]]) + " earlier; " + text[code[older[one]]]
+        piece[older] = led[both]
+    return words.Trail(piece, cell, g.size)
 
 
 def _mark_labels(codes: rules.Objects, policy: Policy) -> rules.Objects:
@@ -315,42 +425,39 @@ def _mark_labels(codes: rules.Objects, policy: Policy) -> rules.Objects:
     return np.asarray(pd.Series(codes, dtype=object).map(labels).fillna("").to_numpy(object))
 
 
-def _names(rows: _Rows, at: Ints) -> rules.Objects:
-    """Assessment names; a retake says which attempt it is: `Quiz 3 retake (retake 2 of Quiz 3)`."""
-    names = rows.assessment[at].copy()
+def _names(rows: _Rows, at: Ints) -> tuple[Ints, rules.Objects]:
+    """Codes and assessment names of rows `at`; a retake says which attempt it is:
+    `Quiz 3 retake (retake 2 of Quiz 3)`."""
+    code, names = rows.assessment(at)
     retake = np.flatnonzero(rows.attempt[at] > 0)
     if len(retake):
         which = at[retake]
-        names[retake] = (
-            names[retake] + " (retake " + rows.attempt[which].astype(str).astype(object) + " of "
-            + rows.retakes[which] + ")"
+        target = rows.text.retakes[rows.source[which]]
+        spelled = (
+            names[code[retake]] + " (retake " + words.int_words(rows.attempt[which]) + " of "
+            + np.where(pd.isna(target), "", target).astype(object) + ")"
         )
-    return names
+        extra, spelled_names = pd.factorize(spelled)
+        code = code.copy()
+        code[retake] = len(names) + extra
+        # The last name stays "" for the code -1 of a blank assessment.
+        names = np.concatenate([names, np.asarray(spelled_names, dtype=object), [""]])
+    return code, names
 
 
-def _listed(prefix: str, at: Ints, before: rules.Objects, after: str, rows: _Rows, local: Ints,
-            size: int) -> rules.Objects:
+def _listed(prefix: str, at: Ints, before: rules.Objects, after: str, rows: _Rows,
+            local: Ints) -> tuple[Ints, rules.Objects]:
     """` Noted: Late (Quiz 2, Oct 3); Absent (Quiz 4, Nov 1).`: a few rows per cell, oldest first.
 
     `at` are the rows to list (flags, tracked-only marks, retakes beyond the policy's cap) and
     `before` their words ahead of the date; they are few, so this costs nothing on a big sheet.
+    Returns the cells and their words.
     """
-    out = np.full(size, "", dtype=object)
-    if not len(at):
-        return out
     order = np.lexsort((rows.order[at], rows.date[at], local[at]))
     at, before = at[order], before[order]
     text = pd.Series(before + day_words(rows.date[at]) + after, dtype=object)
     joined = text.groupby(local[at], sort=True).agg("; ".join)
-    out[joined.index.to_numpy()] = prefix + joined.to_numpy(object) + "."
-    return out
-
-
-def number_words(values: Floats) -> rules.Objects:
-    """`3`, `2.5`, `3.42`: numbers as a teacher writes them ("" for NaN)."""
-    unique, where = np.unique(values, return_inverse=True)
-    words = np.array([f"{v:g}" if v == v else "" for v in unique], dtype=object)
-    return words[where.reshape(-1)]
+    return joined.index.to_numpy(np.int64), prefix + joined.to_numpy(object) + "."
 
 
 def _level_labels(level: Floats, policy: Policy) -> rules.Objects:
@@ -366,9 +473,8 @@ def _trend(g: Groups) -> rules.Objects:
     before = np.full(g.size, np.nan)
     second = g.reverse == 1
     before[g.group[second]] = g.values[second]
-    return np.select(
-        [newest > before, newest < before, newest == before], ["up", "down", "steady"], ""
-    ).astype(object)
+    code = np.select([newest > before, newest < before, newest == before], [0, 1, 2], 3)
+    return np.asarray(words.table(["up", "down", "steady", ""])[code], dtype=object)
 
 
 def students_table(table: pd.DataFrame, student_index: pd.Index, default: Policy) -> pd.DataFrame:

@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
 
-import pandas as pd
+import numpy as np
 
 from policy_engine import rules, vectorised
-from policy_engine.model import Policy, PolicyError
+from policy_engine.model import Policy, PolicyError, Rounding
 from policy_engine.vectorised import Floats, Groups
 
 Scalar = Callable[..., float | None]
 Vector = Callable[..., Floats]
 Compute = Callable[["Method", Groups, Policy], rules.Judgement]
-Explain = Callable[["Method", pd.DataFrame, Policy], tuple[rules.Objects, rules.Objects]]
+Explain = Callable[["Method", rules.Facts, Policy], tuple[rules.Objects, rules.Objects]]
 
 
 def half_up(value: float) -> float:
@@ -30,6 +30,18 @@ def half_up(value: float) -> float:
     # Quantizing to 9 places first drops binary noise such as 4.1249999999 for 4.125.
     exact = Decimal(repr(value)).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN)
     return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def canvas_round(value: float) -> float:
+    """Round to 2 decimals as Canvas does: Ruby's `Float#round(2)` on the float it computed.
+
+    An exact half that the float holds just below itself rounds down, as a school moving from
+    Canvas saw it (a decaying average at weight 99 of 2, 3, 3):
+
+    >>> 3 * 0.99 + 2.5 * 0.01, canvas_round(3 * 0.99 + 2.5 * 0.01), half_up(3 * 0.99 + 2.5 * 0.01)
+    (2.9949999999999997, 2.99, 3.0)
+    """
+    return float(vectorised.canvas_round_array(np.array([value], dtype=np.float64))[0])
 
 
 @dataclass(frozen=True)
@@ -80,14 +92,15 @@ class Method:
     params: tuple[Param, ...] = ()
 
     def level(self, groups: Groups, policy: Policy) -> Floats:
-        """The vectorised level of every cell under `policy`, rounded half-up to 2 decimals."""
+        """The vectorised level of every cell under `policy`, rounded to 2 decimals as the policy
+        says (exact half-up, or Canvas's float rounding)."""
         values = {
             "n": policy.n,
             "weight": policy.weight,
             "mastery_points": policy.mastery_threshold,
         }
         kwargs = {p.name: values[p.name] for p in self.params if p.name in values}
-        return vectorised.half_up_array(self.vector(groups.recent(self.recent(policy)), **kwargs))
+        return rules.rounding(policy)(self.vector(groups.recent(self.recent(policy)), **kwargs))
 
     def recent(self, policy: Policy) -> int | None:
         """The policy's Recent scores, if this method takes it; None means every score."""
@@ -155,11 +168,11 @@ def _by_level(method: Method, g: Groups, policy: Policy) -> rules.Judgement:
     return rules.by_level(method, g, policy)
 
 
-def _level_words(method: Method, facts: pd.DataFrame, policy: Policy) -> tuple[Any, Any]:
+def _level_words(method: Method, facts: rules.Facts, policy: Policy) -> tuple[Any, Any]:
     return rules.explain_level(facts, policy, method.label)
 
 
-def _demonstration_words(method: Method, facts: pd.DataFrame, policy: Policy) -> tuple[Any, Any]:
+def _demonstration_words(method: Method, facts: rules.Facts, policy: Policy) -> tuple[Any, Any]:
     return rules.explain_demonstrations(facts, policy)
 
 
@@ -242,10 +255,22 @@ def method_for(key: str) -> Method:
     return found
 
 
-def calculate(method: str, scores: Sequence[float | None], **params: Any) -> float | None:
-    """One student's level on one outcome from `scores` (oldest first), rounded half-up.
+# Canvas's own defaults where they differ from Hive's (Canvas: n_mastery's n is 5).
+CANVAS_DEFAULTS: dict[str, dict[str, float]] = {"n_mastery": {"n": 5}}
+
+
+def calculate(
+    method: str,
+    scores: Sequence[float | None],
+    *,
+    rounding: Rounding | str = Rounding.EXACT,
+    **params: Any,
+) -> float | None:
+    """One student's level on one outcome from `scores` (oldest first), rounded to 2 decimals.
 
     None entries are dropped; 0 is a real score. Returns None when there is no level.
+    `rounding="canvas"` follows Canvas: its float rounding and its defaults (n_mastery's n 5).
+    n_mastery with `mastery_points=None` has no level, as Canvas shows none.
 
     >>> calculate("decaying_average", [1, 2, 3, 4, 5])
     4.13
@@ -253,14 +278,22 @@ def calculate(method: str, scores: Sequence[float | None], **params: Any) -> flo
     4.0
     >>> calculate("mode", [3, 4, 4, 3])
     3.0
+    >>> calculate("decaying_average", [2, 3, 3], weight=99), calculate(
+    ...     "decaying_average", [2, 3, 3], weight=99, rounding="canvas")
+    (3.0, 2.99)
     >>> calculate("highest", [2, 4], n=3)
     Traceback (most recent call last):
     ...
     policy_engine.model.PolicyError: highest does not take n (it takes: recent)
     """
     found = method_for(method)
+    style = Rounding(rounding)
     known = {p.name: p for p in found.params}
     kwargs: dict[str, Any] = {}
+    if style is Rounding.CANVAS:
+        kwargs.update(CANVAS_DEFAULTS.get(found.key, {}))
+    if found.key == "n_mastery" and "mastery_points" in params and params["mastery_points"] is None:
+        return None  # no mastery level set: Canvas shows no score
     for name, value in params.items():
         param = known.get(name)
         if param is None:
@@ -271,6 +304,16 @@ def calculate(method: str, scores: Sequence[float | None], **params: Any) -> flo
     kept = [float(s) for s in scores if s is not None and not math.isnan(s)]
     if not kept:
         return None
+    if style is Rounding.CANVAS:
+        # Canvas's floats: the vectorised twin sums left to right, as Canvas's own loop does,
+        # where the scalar methods sum exactly.
+        groups = Groups(np.array(kept), np.zeros(len(kept), dtype=np.int64), 1)
+        recent = kwargs.pop("recent", None)
+        for param in found.params:
+            if param.name != "recent" and param.default is not None:
+                kwargs.setdefault(param.name, param.default)
+        level = found.vector(groups.recent(recent), **kwargs)[0]
+        return None if math.isnan(level) else canvas_round(float(level))
     result = found.scalar(kept, **kwargs)
     return None if result is None else half_up(result)
 

@@ -49,6 +49,13 @@ class ReportBasis(StrEnum):
     RULES = "rules"  # conjunctive: "A every 3 and majority 4; B every 2; F"
 
 
+class Rounding(StrEnum):
+    """Whose arithmetic a level follows: exact decimals, or Canvas's binary floats."""
+
+    EXACT = "exact"  # the level as a decimal, halves rounded up: 2.995 is 3.00
+    CANVAS = "canvas"  # Ruby's Float#round(2) on the float computed: 2.995 may be 2.99
+
+
 class PolicyError(ValueError):
     """A policy setting or method parameter outside what is allowed.
 
@@ -250,7 +257,8 @@ class Policy:
     (average, decaying average, ...): at or above it and below `mastery_threshold` is On track;
     None means the scale level just below the mastery threshold. `override_expires`: a teacher's
     override stops applying once counted evidence dated after it arrives. `retakes_allowed`: how
-    many retakes of one assessment count (None: all of them).
+    many retakes of one assessment count (None: all of them). `rounding`: whose arithmetic
+    levels follow (Canvas's, for a school that must see the numbers Canvas showed).
     """
 
     name: str = "Default"
@@ -271,6 +279,7 @@ class Policy:
     description: str = ""
     override_expires: bool = False
     retakes_allowed: int | None = None
+    rounding: Rounding = Rounding.EXACT
 
     def band(self, status: Status) -> Band:
         """The band for `status`; not assessed has no words and no colour."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -9,8 +10,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from policy_engine.model import MissingWork, Policy, Status
-from policy_engine.vectorised import Floats, Groups, Ints, half_up_array
+from policy_engine import words
+from policy_engine.model import MissingWork, Policy, Rounding, Status
+from policy_engine.vectorised import Floats, Groups, Ints, canvas_round_array, half_up_array
 from policy_engine.vectorised import n_mastery as mean_at_or_above
 
 # Status codes are small ints while vectorised; STATUSES[code] is the Status.
@@ -18,6 +20,11 @@ STATUSES = (Status.MASTERED, Status.ON_TRACK, Status.NOT_YET, Status.NOT_ASSESSE
 MASTERED, ON_TRACK, NOT_YET, NOT_ASSESSED = range(4)
 Objects = npt.NDArray[np.object_]
 Bools = npt.NDArray[np.bool_]
+
+
+def rounding(policy: Policy) -> Callable[[Floats], Floats]:
+    """The policy's rounding of levels: exact half-up, or Canvas's float rounding."""
+    return canvas_round_array if policy.rounding is Rounding.CANVAS else half_up_array
 
 
 class Levelled(Protocol):
@@ -68,7 +75,7 @@ def demonstrations(method: Levelled, g: Groups, policy: Policy) -> Judgement:
     ).astype(np.int64)
     mastered_level = mean_at_or_above(g, 1, policy.mastery_threshold)
     before = g.last() if method.key == "demonstrations" else np.full(g.size, np.nan)
-    level = half_up_array(np.where(status == MASTERED, mastered_level, before))
+    level = rounding(policy)(np.where(status == MASTERED, mastered_level, before))
     # Name the demonstrations; a cell with none names its latest evidence instead.
     named = first_of_day | ((k[g.group] == 0) & (g.reverse == 0))
     return Judgement(level, status, k, policy.n, named)
@@ -93,134 +100,123 @@ def by_level(method: Levelled, g: Groups, policy: Policy) -> Judgement:
     return Judgement(level, status.astype(np.int64), k, None, named)
 
 
-_COUNT_WORDS = np.array(["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+_COUNT_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
-def _words(counts: Ints) -> Objects:
+@dataclass(frozen=True)
+class Facts:
+    """What an explanation is written from, one entry per cell (`trail`: the named evidence)."""
+
+    status: Ints
+    demonstrations: Ints
+    counted: Ints
+    used: Ints
+    evidence_count: Ints
+    level: Floats
+    missing_count: Ints
+    level_words: Objects
+    level_label: Objects
+    trail: words.Trail
+
+
+def _per_count(counts: Ints, write: Callable[[int], str]) -> Objects:
+    """`write(c)` for each count, each distinct count written once (counts are not negative)."""
+    if not len(counts):
+        return np.zeros(0, dtype=object)
+    return words.table([write(c) for c in range(int(counts.max()) + 1)])[counts]
+
+
+def _count_word(count: int) -> str:
     """`one`, `two`, ... for small counts, digits beyond nine."""
-    small = np.clip(counts, 0, len(_COUNT_WORDS) - 1)
-    return np.where(counts < len(_COUNT_WORDS), _COUNT_WORDS[small], counts.astype(str)).astype(object)
+    return _COUNT_WORDS[count] if count < len(_COUNT_WORDS) else str(count)
 
 
-def _plural(counts: Ints, word: str) -> Objects:
-    return np.where(counts == 1, word, word + "s").astype(object)
+def _s(count: int, word: str) -> str:
+    return word if count == 1 else word + "s"
 
 
-def _str(values: npt.NDArray[np.int64] | Ints) -> Objects:
-    return values.astype(str).astype(object)
-
-
-def missing_sentence(facts: pd.DataFrame, policy: Policy) -> Objects:
-    """` 1 missing (not counted).`: missing work is tracked, never a zero."""
-    missing = facts["missing_count"].to_numpy(np.int64)
+def missing_sentence(facts: Facts, policy: Policy) -> tuple[Bools, Objects]:
+    """` 1 missing (not counted).` for the cells with missing work: tracked, never a zero."""
+    missing = facts.missing_count
     how = "not counted" if policy.missing_work is MissingWork.NOT_COUNTED else "counted as Not Yet"
-    text = " " + _str(missing) + f" missing ({how})."
-    return np.where(missing > 0, text, "").astype(object)
+    has = missing > 0
+    return has, _per_count(missing[has], lambda m: f" {m} missing ({how}).")
 
 
-def not_assessed_sentences(facts: pd.DataFrame, policy: Policy) -> tuple[Objects, Objects]:
-    """Why a cell has no status yet, and what would give it one."""
-    tracked = (facts["evidence_count"] - facts["counted"]).to_numpy(np.int64)
+def not_assessed_sentences(facts: Facts, policy: Policy, at: Ints) -> tuple[Objects, Objects]:
+    """Why the cells `at` have no status yet, and what would give them one."""
+    tracked = np.maximum(facts.evidence_count[at] - facts.counted[at], 0)
     kinds = ", ".join(sorted(t.value for t in policy.counted_types))
-    why = np.where(
-        tracked > 0,
-        "Not assessed yet: "
-        + _str(tracked)
-        + " "
-        + _plural(tracked, "piece")
-        + f" of evidence that does not count toward the level (counted: {kinds}).",
-        "Not assessed yet: no counted evidence.",
-    )
-    missing = facts["missing_count"].to_numpy(np.int64) > 0
-    step = np.where(missing, "Next: hand in the missing work.", "Next: a first assessment of this outcome.")
-    return why.astype(object), step.astype(object)
+    why = _per_count(tracked, lambda t: (
+        f"Not assessed yet: {t} {_s(t, 'piece')} of evidence that does not count toward the "
+        f"level (counted: {kinds})." if t else "Not assessed yet: no counted evidence."))
+    step = np.where(facts.missing_count[at] > 0, "Next: hand in the missing work.",
+                    "Next: a first assessment of this outcome.").astype(object)
+    return why, step
 
 
-def explain_demonstrations(facts: pd.DataFrame, policy: Policy) -> tuple[Objects, Objects]:
+def explain_demonstrations(facts: Facts, policy: Policy) -> tuple[Objects, Objects]:
     """`On track: 2 of 3 demonstrations at Meeting or above (Quiz 2, Oct 3: 3; ...).`"""
-    status = facts["status_code"].to_numpy(np.int64)
-    k = facts["demonstrations"].to_numpy(np.int64)
+    status, k, counted, trail = facts.status, facts.demonstrations, facts.counted, facts.trail
     n = policy.n
     at = f" at {policy.threshold_label} or above"
-    raw = facts["pieces"].to_numpy(object)
-    pieces = " (" + raw + ")"
-    counted = facts["counted"].to_numpy(np.int64)
-    tally = _str(k) + f" of {n} " + _plural(np.full(len(k), n, np.int64), "demonstration") + at
-    shortfall = counted < policy.minimum_evidence
+    why = np.full(len(status), "", dtype=object)
+    m = np.flatnonzero(status == MASTERED)
+    why[m] = trail.sentences(m, _per_count(
+        k[m], lambda c: f"Mastered: {c} {_s(c, 'demonstration')}{at} ({n} needed) ("), ").")
+    o = np.flatnonzero(status == ON_TRACK)
+    why[o] = trail.sentences(o, _per_count(
+        k[o], lambda c: f"On track: {c} of {n} {_s(n, 'demonstration')}{at} ("), ").")
+    y = np.flatnonzero(status == NOT_YET)
+    why[y] = trail.sentences(y, _per_count(
+        counted[y], lambda c: f"Not Yet: {c} {_s(c, 'score')}, none{at} yet (latest: "), ").")
     day = " on a different day" if policy.distinct_dates else ""
-    left = np.maximum(n - k, 0)
-    why = np.select(
-        [status == MASTERED, status == ON_TRACK, status == NOT_YET],
-        [
-            "Mastered: " + _str(k) + " " + _plural(k, "demonstration") + at + f" ({n} needed)" + pieces + ".",
-            "On track: " + tally + pieces + ".",
-            "Not Yet: "
-            + _str(counted)
-            + " "
-            + _plural(counted, "score")
-            + ", none"
-            + at
-            + " yet (latest: "
-            + raw
-            + ").",
-        ],
-        "",
-    ).astype(object)
-    step = np.select(
-        [status == MASTERED, (status == ON_TRACK) & (left == 0) & shortfall, status == ON_TRACK],
-        [
-            "Next: nothing more is needed for this outcome.",
-            f"Next: more evidence; at least {policy.minimum_evidence} counted scores are needed.",
-            "Next: " + _words(left) + " more " + _plural(left, "demonstration") + at + day + ".",
-        ],
+    step = np.full(
+        len(status),
         f"Next: a first demonstration{at}; {n} are needed{' on different days' if day else ''}.",
-    ).astype(object)
+        dtype=object,
+    )
+    step[m] = "Next: nothing more is needed for this outcome."
+    left = np.maximum(n - k[o], 0)
+    step[o] = _per_count(left, lambda c: f"Next: {_count_word(c)} more {_s(c, 'demonstration')}{at}{day}.")
+    short = o[(left == 0) & (counted[o] < policy.minimum_evidence)]
+    step[short] = f"Next: more evidence; at least {policy.minimum_evidence} counted scores are needed."
     return _finish(facts, policy, why, step)
 
 
-def explain_level(facts: pd.DataFrame, policy: Policy, method_label: str) -> tuple[Objects, Objects]:
+def explain_level(facts: Facts, policy: Policy, method_label: str) -> tuple[Objects, Objects]:
     """`On track: average 2.75 (Approaching) from 4 scores (...). Mastered is 3 (Meeting).`"""
-    status = facts["status_code"].to_numpy(np.int64)
-    level = facts["level_words"].to_numpy(object)
-    level_label = facts["level_label"].to_numpy(object)
-    used = facts["used"].to_numpy(np.int64)
-    counted = facts["counted"].to_numpy(np.int64)
+    status, used, counted = facts.status, facts.used, facts.counted
     goal = f"{policy.mastery_threshold:g} ({policy.threshold_label})"
-    words = np.array([policy.band(s).label for s in STATUSES], dtype=object)[status]
-    why = (
-        words
-        + f": {method_label} "
-        + level
-        + " ("
-        + level_label
-        + ") from "
-        + _str(used)
-        + " "
-        + _plural(used, "score")
-        + " ("
-        + facts["pieces"].to_numpy(object)
-        + f"). Mastered is {goal}."
-    )
-    short = counted < policy.minimum_evidence
-    more = policy.minimum_evidence - counted
-    step = np.select(
-        [status == MASTERED, short],
-        [
-            "Next: nothing more is needed for this outcome.",
-            "Next: "
-            + _words(more)
-            + " more "
-            + _plural(more, "score")
-            + f"; at least {policy.minimum_evidence} are needed.",
-        ],
-        f"Next: new evidence at {goal} or above to raise the level.",
-    ).astype(object)
-    return _finish(facts, policy, why.astype(object), step)
+    bands = [policy.band(s).label for s in STATUSES]
+    why = np.full(len(status), "", dtype=object)
+    a = np.flatnonzero(status != NOT_ASSESSED)
+    # The words before the evidence depend on status, level and count only: each written once.
+    level_code = pd.factorize(facts.level[a])[0].astype(np.int64) + 1
+    top_used = int(used[a].max(initial=0)) + 1
+    code, first = words.small_codes((status[a] * (int(level_code.max(initial=0)) + 1)
+                                     + level_code) * top_used + used[a])
+    rep = a[first]
+    heads = words.table([
+        f"{bands[s]}: {method_label} {lw} ({ll}) from {u} {_s(u, 'score')} ("
+        for s, lw, ll, u in zip(status[rep].tolist(), facts.level_words[rep].tolist(),
+                                facts.level_label[rep].tolist(), used[rep].tolist(), strict=True)
+    ])
+    why[a] = facts.trail.sentences(a, heads[code], f"). Mastered is {goal}.")
+    step = np.full(len(status), f"Next: new evidence at {goal} or above to raise the level.",
+                   dtype=object)
+    short = np.flatnonzero(counted < policy.minimum_evidence)
+    mini = policy.minimum_evidence
+    step[short] = _per_count(mini - counted[short], lambda c: (
+        f"Next: {_count_word(c)} more {_s(c, 'score')}; at least {mini} are needed."))
+    step[status == MASTERED] = "Next: nothing more is needed for this outcome."
+    return _finish(facts, policy, why, step)
 
 
-def _finish(facts: pd.DataFrame, policy: Policy, why: Objects, step: Objects) -> tuple[Objects, Objects]:
+def _finish(facts: Facts, policy: Policy, why: Objects, step: Objects) -> tuple[Objects, Objects]:
     """Add the missing-work sentence and the not-assessed wording, shared by every method."""
-    blank = facts["status_code"].to_numpy(np.int64) == NOT_ASSESSED
-    blank_why, blank_step = not_assessed_sentences(facts, policy)
-    why = np.where(blank, blank_why, why) + missing_sentence(facts, policy)
-    return why.astype(object), np.where(blank, blank_step, step).astype(object)
+    blank = np.flatnonzero(facts.status == NOT_ASSESSED)
+    why[blank], step[blank] = not_assessed_sentences(facts, policy, blank)
+    has, sentence = missing_sentence(facts, policy)
+    why[has] = why[has] + sentence
+    return why, step

@@ -22,6 +22,22 @@ def half_up_array(values: Floats) -> Floats:
     return np.asarray(np.sign(scaled) * np.floor(np.abs(scaled) + 0.5) / 100.0, dtype=np.float64)
 
 
+def canvas_round_array(values: Floats) -> Floats:
+    """Round to 2 decimals as Canvas does: Ruby's `Float#round(2)` on the float it computed.
+
+    Ruby rounds x * 100 half away from zero, then steps up once more if (f + 0.5) / 100 is still
+    at or below x (down for negatives). An exact half stored just below itself (2.995 computed as
+    2.99499999...) rounds down, which is where Canvas and exact rounding differ.
+    """
+    with np.errstate(invalid="ignore"):
+        xs = values * 100.0
+        whole = np.trunc(xs)
+        f = whole + np.sign(xs) * (np.abs(xs - whole) >= 0.5)
+        f = np.where((values > 0) & ((f + 0.5) / 100.0 <= values), f + 1, f)
+        f = np.where((values < 0) & ((f - 0.5) / 100.0 >= values), f - 1, f)
+    return np.asarray(f / 100.0, dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class Groups:
     """Scores of many cells in one flat array: sorted by `group`, oldest first within a group.

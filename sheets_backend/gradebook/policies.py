@@ -15,12 +15,14 @@ from typing import Any
 import yaml
 
 from policy_engine import (
+    CANVAS_DEFAULTS,
     METHODS,
     SCHOOL_MARKS,
     EvidenceType,
     MissingWork,
     Policy,
     PolicyError,
+    Rounding,
     validate,
 )
 from sheets_backend.gradebook import policy_cells as read
@@ -97,6 +99,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("Retakes allowed", "retakes_allowed", "0..99 or blank for no limit",
             "How many retakes of one assessment count; later attempts are tracked, not counted.",
             read.optional_integer, lambda v: "" if v is None else v),
+    Setting("Rounding", "rounding", "exact or Canvas",
+            "Whose arithmetic levels follow: exact (decimal, halves up) or Canvas (Canvas's float "
+            "rounding; unless set, n 5 for n_mastery and every result counted, as in Canvas).",
+            read.rounding, lambda v: "Canvas" if v is Rounding.CANVAS else "exact"),
     Setting("Description", "description", "any text",
             "The policy in plain words for families.",
             lambda v: "" if read.key(v) == "none" else str(v).strip()),
@@ -123,6 +129,12 @@ def _build(name: str, cells: Mapping[str, object]) -> tuple[Policy | None, list[
             values[field] = setting.parse(raw)
         except read.Unreadable as error:
             bad.append((field, f"{error} ({setting.name} must be {setting.allowed})"))
+    if values.get("rounding") is Rounding.CANVAS:
+        # Canvas's defaults where Hive's differ: n_mastery needs 5, and every result counts.
+        if values.get("method") == "n_mastery" and "n" not in cells:
+            values["n"] = CANVAS_DEFAULTS["n_mastery"]["n"]
+        if "distinct_dates" not in cells:
+            values["distinct_dates"] = False
     # Validate what could be read too, so one pass reports every problem.
     policy = Policy(**values)
     unread = {field for field, _ in bad}

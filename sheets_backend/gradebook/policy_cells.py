@@ -23,6 +23,7 @@ from policy_engine import (
     Quantifier,
     ReportBasis,
     ReportCard,
+    Rounding,
     Scale,
     Status,
 )
@@ -136,6 +137,14 @@ def missing(value: object) -> MissingWork:
     if key(value) in _MISSING:
         return _MISSING[key(value)]
     raise Unreadable(f"{shown(value)} is not a missing-work rule")
+
+
+def rounding(value: object) -> Rounding:
+    """`exact` or `Canvas`: whose arithmetic a policy's levels follow."""
+    for choice in Rounding:
+        if key(value) == choice.value:
+            return choice
+    raise Unreadable(f"{shown(value)} is not a rounding")
 
 
 _MARK = re.compile(r"^(\S+)\s+(.+?)\s*=\s*(.+)$")

@@ -280,3 +280,12 @@ def test_power_law_rewards_growth_over_the_average(book) -> None:
 def test_a_level_never_leaves_the_scale(book) -> None:
     book.add(1, "2024-10-01").add(2, "2024-10-02").add(4, "2024-10-03").add(4, "2024-10-04")
     assert book.row(Policy(method="power_law")).level == 4
+
+
+def test_an_undated_evidence_row_is_a_value_error_naming_the_column(book) -> None:
+    book.add(3, "2024-10-01").add(4, "2024-10-02")
+    frame = book.frame()
+    frame.loc[1, "date"] = pd.NaT
+    with pytest.raises(ValueError, match=r"evidence column 'date': 1 rows have no date "
+                                         r"\(first: Scores!C3\)"):
+        evaluate(frame, {"Default": Policy()}, students=["s1"], outcomes=["o1"])

@@ -18,6 +18,7 @@ from policy_engine import (
     Policy,
     PolicyError,
     ReportBasis,
+    Rounding,
     Status,
 )
 from sheets_backend.gradebook.policies import (
@@ -228,3 +229,31 @@ def test_a_bad_rules_report_card_is_named_by_its_cell(value: str, words: str) ->
     _, problems = parse_policy_tab([["Setting", "Default"], ["Report card", value]])
     assert [p.cell for p in problems] == ["Policy!B2"]
     assert words in problems[0].message
+
+
+def test_the_library_s_canvas_policies_follow_canvas_and_the_rest_stay_exact() -> None:
+    library = load_policy_library()
+    canvas = {name for name, policy in library.items() if policy.rounding is Rounding.CANVAS}
+    assert canvas == {"Canvas decaying average 65", "Canvas n mastery 5"}
+    n_mastery = library["Canvas n mastery 5"]
+    assert (n_mastery.method, n_mastery.n, n_mastery.distinct_dates) == ("n_mastery", 5, False)
+    assert library["MS 442: 3 demonstrations"].rounding is Rounding.EXACT
+
+
+def test_rounding_canvas_takes_canvas_defaults_unless_the_tab_sets_them() -> None:
+    rows = [["Setting", "Default", "Canvas", "Canvas n 3"],
+            ["Method", "n_mastery", "", ""],
+            ["Rounding", "exact", "Canvas", "canvas"],
+            ["Demonstrations needed (n)", "", "", 3]]
+    policies, problems = parse_policy_tab(rows)
+    assert problems == []
+    assert (policies["Default"].n, policies["Default"].distinct_dates) == (3, True)
+    assert (policies["Canvas"].n, policies["Canvas"].distinct_dates) == (5, False)
+    assert policies["Canvas"].rounding is Rounding.CANVAS
+    assert policies["Canvas n 3"].n == 3
+
+
+def test_a_bad_rounding_names_its_cell() -> None:
+    _, problems = parse_policy_tab([["Setting", "Default"], ["Rounding", "Excel"]])
+    assert [(p.cell, p.message) for p in problems] == [
+        ("Policy!B2", '"Excel" is not a rounding (Rounding must be exact or Canvas)')]
