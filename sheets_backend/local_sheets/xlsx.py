@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import stat
 import tempfile
 import warnings
 import zipfile
@@ -13,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, to_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from sheets_backend.errors import WorkbookInvalid
-from sheets_backend.local_sheets import xlsx_styles
+from sheets_backend.local_sheets import xlsx_package, xlsx_styles
 from sheets_backend.local_sheets.colours import normalise_format
 from sheets_backend.local_sheets.model import (
     DEFAULT_COLUMNS,
@@ -75,7 +78,19 @@ def _check(path: Path) -> None:
         )
 
 
-def _serial(value: Any) -> Any:
+def _serial(value: Any, epoch: datetime = CALENDAR_WINDOWS_1900) -> Any:
+    """A date openpyxl read from a cell back to the serial number the cell holds.
+
+    openpyxl turned the cell's number into a date with Excel's 1900 calendar (which counts a
+    29 February 1900 that never was, so serials below 60 are off by one from the 1899-12-30 base
+    Sheets uses); to_excel applies the same rule backwards and gives the stored number exactly.
+    """
+    if isinstance(value, (datetime, date, time)):
+        return plain_number(to_excel(value, epoch))
+    return _fallback_serial(value)
+
+
+def _fallback_serial(value: Any) -> Any:
     if isinstance(value, datetime):
         return plain_number((value - EPOCH) / timedelta(days=1))
     if isinstance(value, date):
@@ -87,16 +102,31 @@ def _serial(value: Any) -> Any:
     return value
 
 
+def remove_stale_temps(path: Path) -> None:
+    """Temp files a killed save left beside `path` (a live save is never running at open)."""
+    for temp in path.parent.glob(f".{glob_escape(path.stem)}-*.xlsx.tmp"):
+        temp.unlink(missing_ok=True)
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
 def load(path: Path, spreadsheet_id: str) -> Workbook:
     """An .xlsx file as a Workbook; WorkbookInvalid for anything that is not a readable xlsx."""
     _check(path)
+    if path.parent.is_dir():
+        remove_stale_temps(path)
+    data = path.read_bytes()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it skips
-            wb = openpyxl.load_workbook(path, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+            wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+        source, parts = xlsx_package.read_source(data)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
+            SyntaxError) as error:
         raise _refuse(path, f"it is not a readable .xlsx workbook ({error}).") from error
-    meta = _read_meta(wb)
+    meta = _read_meta(wb, parts)
     book_meta = meta.get(("workbook", ""), {})
     book = Workbook(spreadsheet_id, book_meta.get("title") or path.stem)
     book.locale = book_meta.get("locale", book.locale)
@@ -107,7 +137,10 @@ def load(path: Path, spreadsheet_id: str) -> Workbook:
     for ws in wb.worksheets:
         if ws.title == META_TITLE:
             continue
-        sheet_meta = meta.get(("sheet", ws.title), {})
+        part = parts.get(ws.title)
+        sheet_meta = meta.get(("xlsx", str(part.xlsx_id)) if part else ("", ""))
+        if sheet_meta is None:  # a file saved before tabs were recorded by id
+            sheet_meta = meta.get(("sheet", ws.title), {})
         sheet_id = sheet_meta.get("sheetId")
         if sheet_id is None or sheet_id in used_ids:
             sheet_id = len(book.sheets) if len(book.sheets) not in used_ids else book.new_sheet_id()
@@ -115,9 +148,10 @@ def load(path: Path, spreadsheet_id: str) -> Workbook:
         sheet = _load_sheet(ws, sheet_id, sheet_meta, formula_cells.setdefault(ws.title, []))
         book.sheets.append(sheet)
     if any(formula_cells.values()):
-        _fill_cached_values(path, book, formula_cells)
+        _fill_cached_values(data, book, formula_cells, wb.epoch)
     if not book.sheets:
         raise _refuse(path, "it has no worksheets.")
+    book.source = xlsx_package.with_loaded(source, {s.title: s for s in book.sheets})
     return book
 
 
@@ -137,7 +171,7 @@ def _load_sheet(
             value = Formula(str(text), evaluate(str(text)))
             formulas.append((r, c))
         elif isinstance(value, (datetime, date, time, timedelta)):
-            value = _serial(value)
+            value = _serial(value, ws.parent.epoch)
         elif isinstance(value, float):
             value = plain_number(value)
         elif value == "":
@@ -169,15 +203,16 @@ def _load_sheet(
 
 
 def _fill_cached_values(
-    path: Path, book: Workbook, formulas: dict[str, list[tuple[int, int]]]
+    data: bytes, book: Workbook, formulas: dict[str, list[tuple[int, int]]], epoch: datetime
 ) -> None:
-    """Formulas keep the value Excel last calculated, where this service cannot evaluate them."""
+    """A formula's value is the one the file last calculated (what Google shows UNFORMATTED);
+    only a formula without a cached value keeps this service's own evaluation."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cached = openpyxl.load_workbook(path, data_only=True, read_only=True)
+        cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     try:
         for sheet in book.sheets:
-            cells = [rc for rc in formulas.get(sheet.title, []) if sheet.value(*rc).value is None]
+            cells = formulas.get(sheet.title, [])
             if not cells:
                 continue
             ws = cached[sheet.title]
@@ -190,27 +225,42 @@ def _fill_cached_values(
             for r, c in cells:
                 if (r, c) in grid:
                     old = sheet.value(r, c)
-                    sheet.set_value(r, c, Formula(old.text, _serial(grid[(r, c)])))
+                    value = grid[(r, c)]
+                    if isinstance(value, (datetime, date, time, timedelta)):
+                        value = _serial(value, epoch)
+                    elif isinstance(value, float):
+                        value = plain_number(value)
+                    sheet.set_value(r, c, Formula(old.text, value))
     finally:
         cached.close()
 
 
-def _read_meta(wb: Any) -> dict[tuple[str, str], dict[str, Any]]:
+def _read_meta(
+    wb: Any, parts: dict[str, xlsx_package.SourceSheet]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Hive's records: the workbook's, and each tab's keyed by its xlsx sheetId (which survives
+    a rename in Excel), so a tab that takes a Hive tab's name never takes its ownership."""
     if META_TITLE not in wb.sheetnames:
         return {}
-    out = {}
+    out: dict[tuple[str, str], dict[str, Any]] = {}
     for row in wb[META_TITLE].iter_rows(values_only=True):
         if not row or row[0] not in ("workbook", "sheet"):
             continue
         text = "".join(str(v) for v in row[2:] if v is not None)
         try:
-            out[(row[0], row[1] or "")] = json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError:
             continue
+        if not isinstance(data, dict):
+            continue
+        if row[0] == "sheet" and "xlsxSheetId" in data:
+            out[("xlsx", str(data["xlsxSheetId"]))] = data
+        else:
+            out[(row[0], row[1] or "")] = data
     return out
 
 
-def _meta_rows(book: Workbook) -> list[list[Any]]:
+def _meta_rows(book: Workbook, xlsx_ids: dict[int, int]) -> list[list[Any]]:
     rows: list[list[Any]] = [
         ["hive-meta", "1", "Hive keeps what .xlsx cannot hold here. Do not edit."]
     ]
@@ -240,6 +290,7 @@ def _meta_rows(book: Workbook) -> list[list[Any]]:
                 "sheet",
                 sheet.title,
                 {
+                    "xlsxSheetId": xlsx_ids[sheet.sheet_id],
                     "sheetId": sheet.sheet_id,
                     "rowCount": sheet.row_count,
                     "columnCount": sheet.column_count,
@@ -255,23 +306,22 @@ def _meta_rows(book: Workbook) -> list[list[Any]]:
 
 
 def save(book: Workbook, path: Path) -> None:
-    """Write atomically: a temp file beside the target, then os.replace."""
-    wb = openpyxl.Workbook(write_only=True)
-    for sheet in book.sheets:
-        ws = wb.create_sheet(sheet.title)
-        xlsx_styles.save_sheet(ws, sheet)
-    meta = wb.create_sheet(META_TITLE)
-    meta.sheet_state = "veryHidden"
-    for row in _meta_rows(book):
-        meta.append(row)
+    """Write atomically (a temp file beside the target, then os.replace), copying every part of
+    the loaded file that Hive did not change; the file keeps its permissions."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(handle)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb.save(temp)
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    meta = Sheet(-1, META_TITLE, hidden=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+                xlsx_package.assemble(book, meta, lambda ids: _meta_rows(book, ids), out)
+        os.chmod(temp, mode)
         os.replace(temp, path)
-    except BaseException:
+    finally:
         Path(temp).unlink(missing_ok=True)
-        raise
