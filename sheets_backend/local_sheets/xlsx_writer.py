@@ -27,27 +27,37 @@ VML_REL = REL_NS + "/vmlDrawing"
 
 # XML 1.0 cannot carry most control characters; Excel writes them as _xHHHH_.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPECIAL = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+_EDGE_SPACE = re.compile(r"^\s|\s$")
 
 
 def text(value: str) -> str:
     """Text escaped for an XML element or attribute."""
+    if _SPECIAL.search(value) is None:  # most cells: nothing to escape
+        return value
     out = _escape(value, {'"': "&quot;"})
     if _ILLEGAL.search(out):
         out = _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", out)
     return out
 
 
+def _inline(value: str) -> str:
+    if _EDGE_SPACE.search(value):
+        return f'<is><t xml:space="preserve">{text(value)}</t></is>'
+    return f"<is><t>{text(value)}</t></is>"
+
+
 def _number(value: float | int) -> str:
     if isinstance(value, float):
         if math.isinf(value):
-            return "inf" if value > 0 else "-inf"  # read back as such; the teacher typed it
+            return "1E+309" if value > 0 else "-1E+309"  # overflows back to infinity when read
         return repr(value)
     return str(value)
 
 
 def _cell(ref: str, value: Any, style: str) -> str:
     if isinstance(value, str):
-        return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text(value)}</t></is></c>'
+        return f'<c r="{ref}"{style} t="inlineStr">{_inline(value)}</c>'
     if isinstance(value, bool):
         return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):

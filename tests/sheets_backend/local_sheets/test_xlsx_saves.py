@@ -1,0 +1,182 @@
+"""A save changes only what Hive changed: the teacher's parts are copied byte for byte, and what
+a tab holds (formulas and their cached values, dates, error values, hidden tabs) reads back."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from xlsx_craft import X, cells_of, craft_xlsx
+
+from sheets_backend.local_sheets import LocalSheets
+from tests.sheets_backend.local_sheets.conftest import FakeClock, make_client
+
+LISTING = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
+UNFORMATTED = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
+
+
+def teacher_file(path: Path) -> Path:
+    return craft_xlsx(
+        path,
+        {
+            "Scores": [
+                ["Student ID", "Quiz", "Test", "When"],
+                ["s1", X(3, formula="VLOOKUP(A2,Keys!A:B,2,FALSE)"), X(3, style="date"),
+                 X(45538, style="date")],
+                ["s2", X(4, formula="MAX(2,4)", style="bold"), X("#N/A", error=True), "#N/A"],
+                ["s3", float("inf"), 1e300, X("ok", formula='IF(1,"ok","no")')],
+            ],
+            "Keys": [["s1", 3], ["s2", 4]],
+            "Secret": [["do not show"]],
+        },
+        states={"Secret": "veryHidden"},
+    )
+
+
+def hive_writes(service: LocalSheets, sid: str, clock: FakeClock) -> None:
+    """What a recompute does to the file: a new tab of its own, with values."""
+    http = make_client(service, clock).http_client
+    if service.workbook(sid).sheet_by_title("Mastery") is None:
+        http.batch_update(sid, {"requests": [{"addSheet": {"properties": {"title": "Mastery"}}}]})
+    clock.now += 1
+    http.values_update(sid, "Mastery!A1:C1", params={"valueInputOption": "RAW"},
+                       body={"values": [["Student", "Status", clock.now]]})
+
+
+def reopen(path: Path) -> tuple[LocalSheets, str]:
+    service = LocalSheets()
+    return service, service.open_workbook(path)
+
+
+def values(service: LocalSheets, sid: str, clock: FakeClock, rng: str) -> list[list[Any]]:
+    http = make_client(service, clock).http_client
+    return http.values_get(sid, rng, params=UNFORMATTED).get("values", [])
+
+
+def test_a_save_copies_every_part_hive_did_not_change_byte_for_byte(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = teacher_file(tmp_path / "class.xlsx")
+    original = zipfile.ZipFile(path)
+    before = {n: original.read(n) for n in original.namelist()}
+    service, sid = reopen(path)
+    hive_writes(service, sid, clock)
+    after = zipfile.ZipFile(path)
+    for name, data in before.items():
+        if name not in LISTING:
+            assert after.read(name) == data, name
+    assert {"xl/sharedStrings.xml", "docProps/custom.xml"} <= set(after.namelist())
+
+
+def test_teacher_tabs_read_back_identical_cell_by_cell(tmp_path: Path, clock: FakeClock) -> None:
+    path = teacher_file(tmp_path / "class.xlsx")
+    before = cells_of(path)
+    service, sid = reopen(path)
+    hive_writes(service, sid, clock)
+    after = cells_of(path)
+    assert {t: after[t] for t in before} == before
+    assert after["Secret"][0] == "veryHidden"
+    assert set(after) == {*before, "Mastery", "_hive_meta"}
+
+
+@pytest.mark.parametrize("dirty", [False, True], ids=["copied", "rewritten"])
+def test_formulas_dates_errors_and_huge_numbers_survive_three_saves(
+    tmp_path: Path, clock: FakeClock, dirty: bool
+) -> None:
+    path = teacher_file(tmp_path / "class.xlsx")
+    first = values(*reopen(path), clock, "Scores!A2:D4")
+    for _ in range(3):
+        service, sid = reopen(path)
+        if dirty:  # a change to the teacher's tab through the API: that tab is rewritten
+            make_client(service, clock).http_client.values_update(
+                sid, "Scores!F1", params={"valueInputOption": "RAW"}, body={"values": [["x"]]}
+            )
+        hive_writes(service, sid, clock)
+    service, sid = reopen(path)
+    assert values(service, sid, clock, "Scores!A2:D4") == first
+    # The formula's value is its cached result (VLOOKUP cannot be evaluated here), the
+    # date-formatted 3 is still 3, error and text #N/A both read "#N/A" (as Google renders
+    # them UNFORMATTED), and JSON has no infinity (the file keeps it, below).
+    assert first == [
+        ["s1", 3, 3, 45538],
+        ["s2", 4, "#N/A", "#N/A"],
+        ["s3", None, 1e300, "ok"],
+    ]
+    seen = cells_of(path)["Scores"][1]
+    assert seen[(2, 2)].value == "=VLOOKUP(A2,Keys!A:B,2,FALSE)" and seen[(2, 2)].cached == 3
+    assert seen[(3, 2)].data_type == "f" and seen[(3, 2)].style == "bold"
+    assert seen[(2, 3)].value == 3 and seen[(2, 3)].style == "date"
+    assert seen[(3, 3)].data_type == "e" or dirty  # an error value rewritten reads as its text
+    assert seen[(3, 4)].data_type == "s" and seen[(3, 4)].value == "#N/A"
+    assert seen[(4, 2)].value == float("inf")
+    assert cells_of(path)["Secret"][0] == "veryHidden"
+    if dirty:
+        assert seen[(1, 6)].value == "x"
+
+
+def test_a_formula_score_keeps_counting_after_a_save(tmp_path: Path, clock: FakeClock) -> None:
+    path = teacher_file(tmp_path / "class.xlsx")
+    service, sid = reopen(path)
+    hive_writes(service, sid, clock)
+    service, sid = reopen(path)
+    assert values(service, sid, clock, "Scores!B2:B3") == [[3], [4]]
+
+
+def test_the_file_keeps_its_permissions(tmp_path: Path, clock: FakeClock) -> None:
+    path = teacher_file(tmp_path / "class.xlsx")
+    os.chmod(path, 0o644)
+    service, sid = reopen(path)
+    hive_writes(service, sid, clock)
+    assert oct(path.stat().st_mode & 0o777) == oct(0o644)
+
+
+def test_a_failed_save_leaves_the_file_and_no_temp_file(tmp_path: Path, clock: FakeClock) -> None:
+    path = teacher_file(tmp_path / "class.xlsx")
+    before = path.read_bytes()
+    service, sid = reopen(path)
+    book = service.workbook(sid)
+    book.source = type(book.source)(b"not a zip", book.source.workbook_part, book.source.sheets,
+                                    book.source.by_sheet_id)
+    with pytest.raises(zipfile.BadZipFile):
+        hive_writes(service, sid, clock)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["class.xlsx"]
+
+
+def test_opening_a_workbook_removes_temp_files_a_killed_save_left(tmp_path: Path) -> None:
+    path = teacher_file(tmp_path / "class.xlsx")
+    (tmp_path / ".class-abc123.xlsx.tmp").write_bytes(b"half a zip")
+    (tmp_path / ".other-abc123.xlsx.tmp").write_bytes(b"another workbook's")
+    reopen(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other-abc123.xlsx.tmp", "class.xlsx"]
+
+
+def test_a_tab_renamed_in_excel_keeps_its_own_ownership(tmp_path: Path, clock: FakeClock) -> None:
+    """The teacher renames Hive's Mastery tab and gives its name to her own tab: hers is hers."""
+    path = teacher_file(tmp_path / "class.xlsx")
+    service, sid = reopen(path)
+    hive_writes(service, sid, clock)
+    http = make_client(service, clock).http_client
+    mastery = service.workbook(sid).sheet_by_title("Mastery")
+    assert mastery is not None
+    http.batch_update(sid, {"requests": [{"addProtectedRange": {"protectedRange": {
+        "range": {"sheetId": mastery.sheet_id}, "warningOnly": True, "description": "Hive's"}}}]})
+    # As Excel renames: only the names in workbook.xml change, each tab keeps its sheetId.
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts["xl/workbook.xml"].decode()
+    xml = xml.replace('name="Mastery"', 'name="Old Mastery"').replace('name="Keys"', 'name="Mastery"')
+    parts["xl/workbook.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    service, sid = reopen(path)
+    book = service.workbook(sid)
+    hers, old = book.sheet_by_title("Mastery"), book.sheet_by_title("Old Mastery")
+    assert hers is not None and old is not None
+    assert hers.protected_ranges == [] and hers.rows[0] == ["s1", 3]
+    assert old.protected_ranges[0]["description"] == "Hive's"
+    assert old.sheet_id == mastery.sheet_id
