@@ -44,8 +44,8 @@ def _apply_sheet_properties(
 ) -> None:
     """Set a Sheet from a SheetProperties dict (the full, already-merged one)."""
     title = props.get("title") or sheet.title
-    clash = book.sheet_by_title(title)
-    if clash is not None and clash is not sheet and clash.title == title:
+    clash = book.sheet_by_title(title)  # Google refuses names that differ only in case too
+    if clash is not None and clash is not sheet:
         raise bad_request(
             f'Invalid {where}: A sheet with the name "{title}" already exists. '
             "Please enter another name."

@@ -121,6 +121,36 @@ def test_unknown_spreadsheet_is_404(http: Any) -> None:
     assert error_of(lambda: http.fetch_sheet_metadata("missing"))["code"] == 404
 
 
+@pytest.mark.parametrize(
+    "request_",
+    [
+        {"addSheet": {"properties": {"title": "roster"}}},
+        {"updateSheetProperties": {"properties": {"sheetId": 1, "title": "ROSTER"},
+                                   "fields": "title"}},
+    ],
+    ids=["addSheet", "updateSheetProperties"],
+)
+def test_tab_names_differing_only_in_case_are_refused_as_google_does(
+    http: Any, sid: str, request_: dict[str, Any]
+) -> None:
+    error = error_of(lambda: http.batch_update(sid, {"requests": [request_]}))
+    kind = next(iter(request_))
+    title = request_[kind]["properties"]["title"]
+    assert (error["code"], error["status"], error["message"]) == (
+        400,
+        "INVALID_ARGUMENT",
+        f'Invalid requests[0].{kind}: A sheet with the name "{title}" already exists. '
+        "Please enter another name.",
+    )
+
+
+def test_a_tab_may_change_the_case_of_its_own_name(http: Any, sid: str) -> None:
+    http.batch_update(sid, {"requests": [{"updateSheetProperties": {
+        "properties": {"sheetId": 0, "title": "ROSTER"}, "fields": "title"}}]})
+    assert [s["properties"]["title"] for s in http.fetch_sheet_metadata(sid)["sheets"]] == [
+        "ROSTER", "Student Summary"]
+
+
 def test_add_sheet_honours_id_and_grid(http: Any, sid: str) -> None:
     reply = http.batch_update(
         sid,
