@@ -26,6 +26,12 @@ from sheets_backend.local_sheets.save_process import ChildSave
 log = logging.getLogger(__name__)
 
 
+def _hash(spreadsheet_id: str) -> str:
+    from sheets_backend.local_sheets.service import sheet_hash  # service imports this module
+
+    return sheet_hash(spreadsheet_id)
+
+
 class SaveJob(Protocol):
     def pause(self) -> None: ...
     def resume(self) -> None: ...
@@ -125,7 +131,7 @@ class WriteBehind:
             try:
                 self._save(spreadsheet_id, urgent)
             except Exception:  # a failed save must not stop later ones; the next write retries
-                log.exception("background save failed", extra={"spreadsheet_id": spreadsheet_id})
+                log.exception("background save failed", extra={"sheet": _hash(spreadsheet_id)})
             finally:
                 with self._changed:
                     self._job = None

@@ -3,15 +3,19 @@ a tab holds (formulas and their cached values, dates, error values, hidden tabs)
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import gspread
 import pytest
 from xlsx_craft import X, cells_of, craft_xlsx
 
 from sheets_backend.local_sheets import LocalSheets
+from sheets_backend.local_sheets.permissions import Grant
 from tests.sheets_backend.local_sheets.conftest import FakeClock, make_client
 
 LISTING = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
@@ -180,3 +184,39 @@ def test_a_tab_renamed_in_excel_keeps_its_own_ownership(tmp_path: Path, clock: F
     assert hers.protected_ranges == [] and hers.rows[0] == ["s1", 3]
     assert old.protected_ranges[0]["description"] == "Hive's"
     assert old.sheet_id == mastery.sheet_id
+
+
+def test_a_spreadsheet_not_shared_with_the_caller_is_googles_403(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Google answers 403 PERMISSION_DENIED for a file that exists but is not shared with the
+    caller (404 is only for ids that exist nowhere); Hive then says to ask the owner."""
+    from sheets_backend.errors import SheetsAccessDenied
+    from sheets_backend.gateway import SheetsGateway, local_client
+
+    path = teacher_file(tmp_path / "theirs.xlsx")
+    service = LocalSheets()
+    sid = service.open_workbook(path, owner="colleague@school.example")
+    http = make_client(service, clock).http_client
+    error = pytest.raises(gspread.exceptions.APIError, http.fetch_sheet_metadata, sid).value
+    assert error.response.status_code == 403
+    assert error.response.json()["error"]["status"] == "PERMISSION_DENIED"
+    with pytest.raises(SheetsAccessDenied, match="Ask its owner to share it with you"):
+        SheetsGateway(local_client(service), sid).read_snapshot()
+    missing = pytest.raises(gspread.exceptions.APIError, http.fetch_sheet_metadata, "nowhere")
+    assert missing.value.response.status_code == 404
+    # Once the colleague shares it, the caller reads it.
+    item = service.drive._file(sid)
+    item.grants = [*item.grants, Grant("user", "writer", email=service.owner)]
+    assert http.fetch_sheet_metadata(sid)["properties"]["title"] == "theirs"
+
+
+def test_local_logs_name_a_spreadsheet_by_its_short_hash(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = teacher_file(tmp_path / "1SecretSpreadsheetId.xlsx")
+    with caplog.at_level(logging.INFO, logger="sheets_backend.local_sheets"):
+        LocalSheets().open_workbook(path)
+    record = next(r for r in caplog.records if r.getMessage() == "local workbook opened")
+    assert record.sheet == hashlib.sha256(b"1SecretSpreadsheetId").hexdigest()[:12]
+    assert all("1SecretSpreadsheetId" not in str(vars(r)) for r in caplog.records)
