@@ -46,6 +46,9 @@ class ChildSave:
         self._process = subprocess.Popen(
             [sys.executable, "-m", __name__, str(path), str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+            # Its own session: Ctrl-C in the terminal interrupts the service, which then
+            # flushes; it must not kill the save under way (PDEATHSIG still ties it to us).
+            start_new_session=True,
         )
 
     def pause(self) -> None:
