@@ -10,16 +10,18 @@ import stat
 import tempfile
 import warnings
 import zipfile
+from copy import copy
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.cell import Cell
 from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, to_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from sheets_backend.errors import WorkbookInvalid
-from sheets_backend.local_sheets import xlsx_package, xlsx_styles
+from sheets_backend.local_sheets import xlsx_cells, xlsx_package, xlsx_styles
 from sheets_backend.local_sheets.colours import normalise_format
 from sheets_backend.local_sheets.model import (
     DEFAULT_COLUMNS,
@@ -119,10 +121,16 @@ def load(path: Path, spreadsheet_id: str) -> Workbook:
         remove_stale_temps(path)
     data = path.read_bytes()
     try:
+        source, parts = xlsx_package.read_source(data)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            workbook_xml = archive.read(source.workbook_part)
+        tab_parts = {name: p.part for name, p in parts.items() if name != META_TITLE}
+        # Tabs without formulas: calamine reads their cells, openpyxl the rest (xlsx_cells).
+        hollowed, fast = xlsx_cells.hollow(data, tab_parts, workbook_xml)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it skips
-            wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-        source, parts = xlsx_package.read_source(data)
+            wb = openpyxl.load_workbook(io.BytesIO(hollowed), data_only=False)
+        cells = xlsx_cells.FastCells(data) if fast else None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
             SyntaxError) as error:
         raise _refuse(path, f"it is not a readable .xlsx workbook ({error}).") from error
@@ -145,8 +153,17 @@ def load(path: Path, spreadsheet_id: str) -> Workbook:
         if sheet_id is None or sheet_id in used_ids:
             sheet_id = len(book.sheets) if len(book.sheets) not in used_ids else book.new_sheet_id()
         used_ids.add(sheet_id)
-        sheet = _load_sheet(ws, sheet_id, sheet_meta, formula_cells.setdefault(ws.title, []))
+        if cells is not None and ws.title in fast:
+            try:
+                rows, styles = cells.rows(ws.title, tab_parts[ws.title])
+            except Exception as error:  # calamine's own errors have no common base class
+                raise _refuse(path, f"it is not a readable .xlsx workbook ({error}).") from error
+            sheet = _load_fast_sheet(ws, sheet_id, sheet_meta, rows, styles)
+        else:
+            sheet = _load_sheet(ws, sheet_id, sheet_meta, formula_cells.setdefault(ws.title, []))
         book.sheets.append(sheet)
+    if cells is not None:
+        cells.close()
     if any(formula_cells.values()):
         _fill_cached_values(data, book, formula_cells, wb.epoch)
     if not book.sheets:
@@ -184,6 +201,35 @@ def _load_sheet(
                 sheet.formats[(r, c)] = normalise_format(fmt)
         if cell.comment is not None and cell.comment.text:
             sheet.notes[(r, c)] = cell.comment.text
+    return _finish_sheet(ws, sheet, meta)
+
+
+def _load_fast_sheet(
+    ws: Any, sheet_id: int, meta: dict[str, Any], rows: list[list[Any]],
+    styles: dict[tuple[int, int], int],
+) -> Sheet:
+    """A tab whose cells calamine read; openpyxl's copy holds only its notes and properties."""
+    sheet = Sheet(sheet_id, ws.title, rows=rows)
+    by_index: dict[int, dict[str, Any] | None] = {}
+    for rc, index in styles.items():
+        if index not in by_index:
+            if index >= len(ws.parent._cell_styles):  # a style the file does not define
+                by_index[index] = None
+                continue
+            probe = Cell(ws)
+            probe._style = copy(ws.parent._cell_styles[index])
+            fmt = xlsx_styles.cell_format(probe)
+            by_index[index] = normalise_format(fmt) if fmt else None
+        found = by_index[index]
+        if found is not None:
+            sheet.formats[rc] = found
+    for (row, col), cell in ws._cells.items():
+        if cell.comment is not None and cell.comment.text:
+            sheet.notes[(row - 1, col - 1)] = cell.comment.text
+    return _finish_sheet(ws, sheet, meta)
+
+
+def _finish_sheet(ws: Any, sheet: Sheet, meta: dict[str, Any]) -> Sheet:
     sheet.trim()
     n_rows, n_cols = sheet.data_extent()
     sheet.row_count = meta.get("rowCount") or max(n_rows, DEFAULT_ROWS)
