@@ -45,7 +45,8 @@ class SourceSheet:
     rel_id: str
     part: str
     state: str
-    loaded: Sheet | None  # None: Hive's _hive_meta, always rewritten
+    loaded: Sheet | None  # None: Hive's _hive_meta (always rewritten), or not a worksheet
+    kind: str = ""  # the relationship type: a worksheet, or a chartsheet Hive keeps as it is
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,9 @@ def read_source(data: bytes) -> tuple[Source, dict[str, SourceSheet]]:
         for rel in _relationships(archive, ""):
             if rel.get("Type", "").endswith("/officeDocument"):
                 workbook_part = _target("", rel.get("Target", workbook_part))
-        targets = {
-            rel.get("Id"): _target(workbook_part, rel.get("Target", ""))
-            for rel in _relationships(archive, workbook_part)
-        }
+        rels = _relationships(archive, workbook_part)
+        targets = {rel.get("Id"): _target(workbook_part, rel.get("Target", "")) for rel in rels}
+        kinds = {rel.get("Id"): rel.get("Type", "") for rel in rels}
         root = etree.fromstring(archive.read(workbook_part), _PARSER)
     sheets = {}
     for entry in root.iter(MAIN + "sheet"):
@@ -99,6 +99,7 @@ def read_source(data: bytes) -> tuple[Source, dict[str, SourceSheet]]:
             targets.get(rel_id, ""),
             entry.get("state", "visible"),
             None,
+            kinds.get(rel_id, ""),
         )
     return Source(data, workbook_part, tuple(sheets.values())), sheets
 
@@ -202,7 +203,9 @@ def _assemble(
         src = source.by_sheet_id.get(sheet.sheet_id)
         if src is not None and src.name != META_NAME and unchanged(sheet, src):
             copied[sheet.sheet_id] = src
-    kept_src = {id(s) for s in copied.values()}
+    # Chartsheets and the like are not tabs of the model: they stay as they are, after the tabs.
+    others = [s for s in source.sheets if s.kind != WORKSHEET_REL and s.name != META_NAME]
+    kept_src = {id(s) for s in [*copied.values(), *others]}
     drop: set[str] = {wb_part, wb_rels_part, "[Content_Types].xml"}
     gone_ids: set[int] = set()
     for src in source.sheets:
@@ -222,6 +225,7 @@ def _assemble(
     names = _Names({n for n in archive.namelist() if n not in drop})
     names.taken |= {wb_part, wb_rels_part, "[Content_Types].xml"}
 
+    xlsx_ids: dict[int, int] = {}
     style_rel = next((r for r in wb_rels if r.get("Type") == STYLES_REL), None)
     styles_part = _target(wb_part, style_rel.get("Target", "")) if style_rel is not None else None
     styles = StyleSheet(
@@ -231,13 +235,12 @@ def _assemble(
     )
 
     next_xlsx = max([0, *(s.xlsx_id for s in source.sheets)]) + 1
-    xlsx_ids: dict[int, int] = {}
     order: list[tuple[Sheet, SourceSheet | None]] = []
     for sheet in [*book.sheets, meta]:
         src = source.by_sheet_id.get(sheet.sheet_id) if sheet is not meta else None
         if sheet is meta:
             src = next((s for s in source.sheets if s.name == META_NAME), None)
-        if src is not None and src.xlsx_id not in xlsx_ids.values():
+        if src is not None and src.kind == WORKSHEET_REL and src.xlsx_id not in xlsx_ids.values():
             xlsx_ids[sheet.sheet_id] = src.xlsx_id
         else:
             xlsx_ids[sheet.sheet_id] = next_xlsx
@@ -251,11 +254,15 @@ def _assemble(
     rel_ids = {r.get("Id", "") for r in wb_rels}
     new_rels: list[tuple[str, str, str]] = []  # (id, type, target relative to the workbook)
     overrides: dict[str, str] = {}
-    entries: list[tuple[Sheet, SourceSheet | None, str]] = []
+    entries: list[tuple[Sheet | None, SourceSheet | None, str]] = []
     generated: list[tuple[str, bytes | str]] = []
     wb_dir = posixpath.dirname(wb_part)
     n = 1
-    for sheet, src in order:
+    meta_entry = order.pop()
+    for sheet, src in order + [(None, s) for s in others] + [meta_entry]:
+        if sheet is None:
+            entries.append((None, src, src.rel_id))
+            continue
         if sheet.sheet_id in copied and sheet is not meta:
             entries.append((sheet, src, copied[sheet.sheet_id].rel_id))
             continue
@@ -306,6 +313,13 @@ def _assemble(
     listing[:] = []
     for sheet, src, rel_id in entries:
         element = etree.SubElement(listing, MAIN + "sheet")
+        if sheet is None:  # kept as it was
+            element.set("name", src.name)
+            element.set("sheetId", str(src.xlsx_id))
+            if src.state != "visible":
+                element.set("state", src.state)
+            element.set(R_ID, rel_id)
+            continue
         element.set("name", sheet.title)
         element.set("sheetId", str(xlsx_ids[sheet.sheet_id]))
         if sheet is meta:

@@ -220,3 +220,26 @@ def test_local_logs_name_a_spreadsheet_by_its_short_hash(
     record = next(r for r in caplog.records if r.getMessage() == "local workbook opened")
     assert record.sheet == hashlib.sha256(b"1SecretSpreadsheetId").hexdigest()[:12]
     assert all("1SecretSpreadsheetId" not in str(vars(r)) for r in caplog.records)
+
+
+def test_a_chartsheet_hive_does_not_model_is_kept(tmp_path: Path, clock: FakeClock) -> None:
+    import openpyxl
+    from openpyxl.chart import BarChart, Reference
+
+    book = openpyxl.Workbook()
+    book.active.title = "Scores"
+    for row in (["s1", 3], ["s2", 4]):
+        book.active.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(book.active, min_col=2, min_row=1, max_row=2))
+    book.create_chartsheet("Chart").add_chart(chart)
+    book.save(tmp_path / "class.xlsx")
+    with zipfile.ZipFile(tmp_path / "class.xlsx") as z:
+        before = {n: z.read(n) for n in z.namelist() if "chart" in n}
+    service, sid = reopen(tmp_path / "class.xlsx")
+    hive_writes(service, sid, clock)
+    with zipfile.ZipFile(tmp_path / "class.xlsx") as z:
+        assert {n: z.read(n) for n in z.namelist() if "chart" in n} == before
+    again = openpyxl.load_workbook(tmp_path / "class.xlsx")
+    assert again.sheetnames == ["Scores", "Mastery", "Chart", "_hive_meta"]
+    assert len(again["Chart"]._charts) == 1
