@@ -29,6 +29,7 @@ VML_REL = REL_NS + "/vmlDrawing"
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPECIAL = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
 _EDGE_SPACE = re.compile(r"^\s|\s$")
+_TROUBLE = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|^\\s|\\s$')
 
 
 def text(value: str) -> str:
@@ -56,6 +57,10 @@ def _number(value: float | int) -> str:
 
 
 def _cell(ref: str, value: Any, style: str) -> str:
+    if type(value) is str:
+        if _TROUBLE.search(value) is None:  # most text: nothing to escape, no edge spaces
+            return f'<c r="{ref}"{style} t="inlineStr"><is><t>{value}</t></is></c>'
+        return f'<c r="{ref}"{style} t="inlineStr">{_inline(value)}</c>'
     if isinstance(value, str):
         return f'<c r="{ref}"{style} t="inlineStr">{_inline(value)}</c>'
     if isinstance(value, bool):
@@ -111,15 +116,15 @@ def render(sheet: Sheet, style_of: Callable[[dict[str, Any]], int]) -> SheetPart
         extra = styled_rows.get(r)
         if extra:
             width = max(len(row), max(extra) + 1)
-            cells = "".join(
+            cells = "".join([
                 _cell(f"{letters[c]}{number}", row[c] if c < len(row) else None,
                       styles.get((r, c), ""))
                 for c in range(width)
-            )
+            ])
         else:
-            cells = "".join(
+            cells = "".join([
                 _cell(f"{letters[c]}{number}", v, "") for c, v in enumerate(row) if v is not None
-            )
+            ])
         if cells:
             rows_xml.append(f'<row r="{number}">{cells}</row>')
     parts = [f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">']
