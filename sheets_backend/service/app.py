@@ -7,7 +7,6 @@ with the HTTP status, from `HiveError` subclasses or from Werkzeug's HTTP errors
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import time
 import uuid
@@ -45,6 +44,7 @@ from sheets_backend.service.auth import (
 from sheets_backend.service.locks import SpreadsheetLocks
 from sheets_backend.service.ratelimit import RateLimiter
 from sheets_backend.service.settings import DRIVE_SCOPES, AuthMode, ClientFactory, Config, ConfigError
+from sheets_backend.sheets.ids import sheet_hash
 
 log = logging.getLogger(__name__)
 
@@ -289,7 +289,7 @@ def _authorised() -> str | None:
 def _gateway(token: str | None, spreadsheet_id: str) -> Any:
     from sheets_backend.sheets.gateway import SheetsGateway
 
-    g.sheet = hashlib.sha256(spreadsheet_id.encode()).hexdigest()[:12]
+    g.sheet = sheet_hash(spreadsheet_id)
     client = hive().client_factory(token)
     return SheetsGateway(client, spreadsheet_id, cell_limit=hive().config.max_cells)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import signal
 from pathlib import Path
+from types import FrameType
 
 from werkzeug.serving import make_server
 
@@ -32,12 +34,25 @@ def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8080) -> None
     app = create_app(local_config(folder))
     server = make_server(host, port, app, threaded=True)
     log.info("serving", extra={"url": f"http://{host}:{server.server_port}", "mode": "local"})
+    # SIGTERM (a service manager's stop) ends the process as Ctrl-C does: through the normal
+    # exit, whose atexit hook flushes every write-behind save first (deploy.md promises it).
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stopped):
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.server_close()
+        log.info("stopping: saving every workbook first", extra={"mode": "local"})
+
+
+class _Stopped(Exception):
+    """SIGTERM arrived."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped()
 
 
 def _is_loopback(host: str) -> bool:

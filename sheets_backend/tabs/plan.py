@@ -184,19 +184,19 @@ def _planned(title: str, planned: Sequence[str]) -> bool:
 
 
 def _restamp(sheet_id: int, mark_ids: Sequence[int], mark: str) -> list[dict[str, Any]]:
-    """Replace a Hive tab's mark with one stamped with this write's id (in the same batch, so
-    the stamp lands exactly when the write does)."""
+    """Stamp a Hive tab's mark with this write's id (in the same batch, so the stamp lands
+    exactly when the write does): the mark's description changes, its id stays, and any second
+    mark is removed."""
+    if not mark_ids:
+        return [{"addProtectedRange": {"protectedRange": {
+            "range": {"sheetId": sheet_id}, "description": mark, "warningOnly": True}}}]
+    first, *extra = mark_ids
     return [
-        *({"deleteProtectedRange": {"protectedRangeId": pid}} for pid in mark_ids),
-        {
-            "addProtectedRange": {
-                "protectedRange": {
-                    "range": {"sheetId": sheet_id},
-                    "description": mark,
-                    "warningOnly": True,
-                }
-            }
-        },
+        {"updateProtectedRange": {
+            "protectedRange": {"protectedRangeId": first, "description": mark},
+            "fields": "description",
+        }},
+        *({"deleteProtectedRange": {"protectedRangeId": pid}} for pid in extra),
     ]
 
 

@@ -44,8 +44,8 @@ def _apply_sheet_properties(
 ) -> None:
     """Set a Sheet from a SheetProperties dict (the full, already-merged one)."""
     title = props.get("title") or sheet.title
-    clash = book.sheet_by_title(title)
-    if clash is not None and clash is not sheet and clash.title == title:
+    clash = book.sheet_by_title(title)  # Google refuses names that differ only in case too
+    if clash is not None and clash is not sheet:
         raise bad_request(
             f'Invalid {where}: A sheet with the name "{title}" already exists. '
             "Please enter another name."
@@ -240,6 +240,28 @@ def add_protected_range(book: Workbook, req: Mapping[str, Any], where: str) -> d
     return {"addProtectedRange": {"protectedRange": protected_range(stored, None)}}
 
 
+def update_protected_range(book: Workbook, req: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The fields of an existing protected range that `fields` names, as Google does: the id
+    must exist, `fields` is required, and the reply has no entry of its own."""
+    given = req.get("protectedRange") or {}
+    pid, mask = given.get("protectedRangeId"), req.get("fields")
+    if not mask:
+        raise bad_request(f"Invalid {where}: 'fields' is required but not specified")
+    for sheet in book.sheets:
+        for i, stored in enumerate(sheet.protected_ranges):
+            if stored["protectedRangeId"] == pid:
+                changed = dict(stored)
+                for path in paths(parse_mask(mask)):
+                    if path[0] in ("protectedRangeId", "requestingUserCanEdit"):
+                        continue
+                    changed = copy_path(changed, dict(given), path)
+                if "range" in changed:
+                    changed["range"] = grid_range(changed["range"])
+                sheet.protected_ranges[i] = changed
+                return {}
+    raise bad_request(f"Invalid {where}: No protected range with id: {pid}")
+
+
 def delete_protected_range(book: Workbook, req: Mapping[str, Any], where: str) -> dict[str, Any]:
     pid = req.get("protectedRangeId")
     for sheet in book.sheets:
@@ -329,6 +351,7 @@ HANDLERS: dict[str, Handler] = {
     "repeatCell": repeat_cell,
     "addProtectedRange": add_protected_range,
     "deleteProtectedRange": delete_protected_range,
+    "updateProtectedRange": update_protected_range,
     "setDataValidation": set_data_validation,
     "mergeCells": merge_cells,
     "unmergeCells": unmerge_cells,

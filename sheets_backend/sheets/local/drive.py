@@ -203,8 +203,10 @@ class LocalDrive:
         meta = self._files.get(fid)
         if fid in self.sheets._books:
             if meta is None or meta.mime_type != MIME:  # made through the Sheets API
+                owner = self.sheets._books[fid].owner.casefold()
+                grants = [Grant("user", "owner", email=owner)] if owner else [self.owner]
                 meta = self._files[fid] = DriveFile(fid, MIME, parents=[self.root.id],
-                                                    grants=[self.owner])
+                                                    grants=grants)
             return meta
         if meta is not None and meta.mime_type == FOLDER:
             return meta
@@ -374,6 +376,19 @@ class LocalDrive:
             out += [g for g in folder.grants if g.role != "owner"]
             queue += folder.parents
         return out
+
+    def can_see(self, file_id: str) -> bool:
+        """Whether the service's account may open the file: it owns it, or it is shared with
+        that account, its domain or anyone (directly or through a folder)."""
+        with self.sheets._lock:
+            item = self._file(file_id)
+            me = self.owner.email
+            domain = me.rpartition("@")[2]
+            return any(
+                g.type == "anyone" or (g.type in ("user", "group") and g.email == me)
+                or (g.type == "domain" and g.domain.casefold() == domain)
+                for g in [*item.grants, *self._inherited(item)]
+            )
 
     def _permissions(self, item: DriveFile) -> list[dict[str, Any]]:
         return permissions.effective(item.grants, self._inherited(item))

@@ -64,3 +64,8 @@ def field_violation(field: str, description: str) -> ApiError:
 
 def not_found(message: str = "Requested entity was not found.") -> ApiError:
     return ApiError(404, message)
+
+
+def permission_denied() -> ApiError:
+    """Google's answer for a spreadsheet that exists but is not shared with the caller."""
+    return ApiError(403, "The caller does not have permission")

@@ -126,6 +126,10 @@ class Workbook:
     named_ranges: list[dict[str, Any]] = field(default_factory=list)
     path: Any = None
     autosave: bool = False
+    # The file it was loaded from (xlsx_package.Source): what a save copies instead of rewriting.
+    source: Any = None
+    # Whose file it is ("": the service's own account); anyone else sees it only if shared.
+    owner: str = ""
     created_time: str = ""
     modified_time: str = ""
 

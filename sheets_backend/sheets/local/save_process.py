@@ -46,6 +46,9 @@ class ChildSave:
         self._process = subprocess.Popen(
             [sys.executable, "-m", __name__, str(path), str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+            # Its own session: Ctrl-C in the terminal interrupts the service, which then
+            # flushes; it must not kill the save under way (PDEATHSIG still ties it to us).
+            start_new_session=True,
         )
 
     def pause(self) -> None:
@@ -61,10 +64,11 @@ class ChildSave:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.communicate()
-            raise SaveFailed(f"saving {self.path.name} took over {timeout:g} s") from None
+            raise SaveFailed(f"saving a workbook took over {timeout:g} s") from None
         if self._process.returncode != 0:
             why = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no reason given"]
-            raise SaveFailed(f"saving {self.path.name} failed in the child process ({why[0]})")
+            # Not the file's name: in local mode it is the spreadsheet id, which logs never hold.
+            raise SaveFailed(f"saving a workbook failed in the child process ({why[0]})")
 
     def _signal(self, which: signal.Signals | None) -> None:
         if which is not None and self._process.returncode is None:

@@ -14,8 +14,14 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 import requests
 
+from sheets_backend.sheets.ids import sheet_hash
 from sheets_backend.sheets.local import batch_update, discovery, drive, spreadsheet, values, xlsx
-from sheets_backend.sheets.local.errors import ApiError, bad_request, not_found
+from sheets_backend.sheets.local.errors import (
+    ApiError,
+    bad_request,
+    not_found,
+    permission_denied,
+)
 from sheets_backend.sheets.local.faults import Faults
 from sheets_backend.sheets.local.model import Sheet, Workbook
 from sheets_backend.sheets.local.routes import Route, route
@@ -53,19 +59,23 @@ class LocalSheets:
     # -- workbooks -----------------------------------------------------------------------------
 
     def open_workbook(
-        self, path: str | Path, spreadsheet_id: str | None = None, autosave: bool = True
+        self,
+        path: str | Path,
+        spreadsheet_id: str | None = None,
+        autosave: bool = True,
+        *,
+        owner: str = "",
     ) -> str:
         """Load an .xlsx; its id defaults to the file stem. With autosave, every successful
-        mutating call writes the file back atomically."""
+        mutating call writes the file back atomically. `owner`: another account's file, which
+        this service's account sees only once it is shared (until then Google's 403)."""
         path = Path(path)
         book = xlsx.load(path, spreadsheet_id or path.stem)
-        book.path, book.autosave = path, autosave
+        book.path, book.autosave, book.owner = path, autosave, owner
         with self._lock:
             self._books[book.spreadsheet_id] = book
-        log.info(
-            "local workbook opened",
-            extra={"spreadsheet_id": book.spreadsheet_id, "tabs": len(book.sheets)},
-        )
+        log.info("local workbook opened",
+                 extra={"sheet": sheet_hash(book.spreadsheet_id), "tabs": len(book.sheets)})
         return book.spreadsheet_id
 
     def save(self, spreadsheet_id: str, path: str | Path | None = None) -> Path:
@@ -149,6 +159,10 @@ class LocalSheets:
         params: dict[str, Any] = {k: v[-1] for k, v in query.items()}
         params["ranges"] = query.get("ranges", [])
         try:
+            if found.spreadsheet_id in self._books and not self.drive.can_see(
+                found.spreadsheet_id
+            ):
+                raise permission_denied()
             payload = self._parse(body, found)
             with self._lock_for(found.spreadsheet_id):
                 answer = self._dispatch(found, params, payload)

@@ -6,7 +6,9 @@ for `idle` seconds, or at the latest `max_delay` after the write. It runs in a c
 (save_process.py) that is paused while any request is being answered and resumed in the gaps, for
 up to `max_pause` seconds, so a save never competes with a request someone is waiting on. Saves of
 one workbook coalesce, each save is atomic (temp file, then rename), and `flush()` (also run at
-exit) writes everything at once, in this process, and waits until every file is current.
+exit) writes everything at once, in this process, and waits until every file is current. A save
+that failed (its child killed, say) is tried again by the next write or, at the latest, by
+`flush()`, in this process; the temp file it left is removed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from sheets_backend.sheets.ids import sheet_hash
 from sheets_backend.sheets.local import xlsx
 from sheets_backend.sheets.local.model import Workbook
 from sheets_backend.sheets.local.save_process import ChildSave
@@ -50,6 +53,7 @@ class WriteBehind:
         self._snapshot, self._start_save = snapshot, start_save
         self._idle, self._max_delay, self._max_pause, self._clock = idle, max_delay, max_pause, clock
         self._dirty: dict[str, float] = {}  # spreadsheet id -> when it first became dirty
+        self._failed: set[str] = set()  # saves that failed: retried by the next write or flush
         self._last_activity = clock()
         self._busy = False
         self._urgent = False
@@ -85,6 +89,7 @@ class WriteBehind:
 
     def schedule(self, spreadsheet_id: str) -> None:
         with self._changed:
+            self._failed.discard(spreadsheet_id)
             self._dirty.setdefault(spreadsheet_id, self._clock())
             self._changed.notify_all()
 
@@ -92,6 +97,9 @@ class WriteBehind:
         """Save everything now and wait until every file is current; False if `timeout` ran out."""
         with self._changed:
             self._urgent = True
+            for spreadsheet_id in self._failed:
+                self._dirty.setdefault(spreadsheet_id, self._clock())
+            self._failed.clear()
             if self._job is not None:
                 self._job.resume()
             self._changed.notify_all()
@@ -124,8 +132,14 @@ class WriteBehind:
                 urgent = self._urgent
             try:
                 self._save(spreadsheet_id, urgent)
-            except Exception:  # a failed save must not stop later ones; the next write retries
-                log.exception("background save failed", extra={"spreadsheet_id": spreadsheet_id})
+            except Exception:  # a failed save must not stop later ones; it is tried again
+                log.exception("background save failed", extra={"sheet": sheet_hash(spreadsheet_id)})
+                with self._changed:
+                    if not urgent and spreadsheet_id not in self._dirty:
+                        if self._urgent:  # a flush is waiting: it saves this one in process
+                            self._dirty[spreadsheet_id] = self._clock()
+                        else:
+                            self._failed.add(spreadsheet_id)
             finally:
                 with self._changed:
                     self._job = None
@@ -144,4 +158,8 @@ class WriteBehind:
             self._job, self._job_started = job, self._clock()
             if self._in_flight:
                 job.pause()
-        job.wait()
+        try:
+            job.wait()
+        except BaseException:
+            xlsx.remove_stale_temps(Path(book.path))  # a killed child cannot clean up after itself
+            raise

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import stat
 import tempfile
 import warnings
 import zipfile
+from copy import copy
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.cell import Cell
+from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, to_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from sheets_backend.errors import WorkbookInvalid
-from sheets_backend.sheets.local import xlsx_styles
+from sheets_backend.sheets.local import xlsx_cells, xlsx_package, xlsx_styles
 from sheets_backend.sheets.local.colours import normalise_format
 from sheets_backend.sheets.local.model import (
     DEFAULT_COLUMNS,
@@ -75,7 +80,19 @@ def _check(path: Path) -> None:
         )
 
 
-def _serial(value: Any) -> Any:
+def _serial(value: Any, epoch: datetime = CALENDAR_WINDOWS_1900) -> Any:
+    """A date openpyxl read from a cell back to the serial number the cell holds.
+
+    openpyxl turned the cell's number into a date with Excel's 1900 calendar (which counts a
+    29 February 1900 that never was, so serials below 60 are off by one from the 1899-12-30 base
+    Sheets uses); to_excel applies the same rule backwards and gives the stored number exactly.
+    """
+    if isinstance(value, (datetime, date, time)):
+        return plain_number(to_excel(value, epoch))
+    return _fallback_serial(value)
+
+
+def _fallback_serial(value: Any) -> Any:
     if isinstance(value, datetime):
         return plain_number((value - EPOCH) / timedelta(days=1))
     if isinstance(value, date):
@@ -87,16 +104,37 @@ def _serial(value: Any) -> Any:
     return value
 
 
+def remove_stale_temps(path: Path) -> None:
+    """Temp files a killed save left beside `path` (a live save is never running at open)."""
+    for temp in path.parent.glob(f".{glob_escape(path.stem)}-*.xlsx.tmp"):
+        temp.unlink(missing_ok=True)
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
 def load(path: Path, spreadsheet_id: str) -> Workbook:
     """An .xlsx file as a Workbook; WorkbookInvalid for anything that is not a readable xlsx."""
     _check(path)
+    if path.parent.is_dir():
+        remove_stale_temps(path)
+    data = path.read_bytes()
     try:
+        source, parts = xlsx_package.read_source(data)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            workbook_xml = archive.read(source.workbook_part)
+        tab_parts = {name: p.part for name, p in parts.items() if name != META_TITLE}
+        # Tabs without formulas: calamine reads their cells, openpyxl the rest (xlsx_cells).
+        hollowed, fast = xlsx_cells.hollow(data, tab_parts, workbook_xml)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it skips
-            wb = openpyxl.load_workbook(path, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+            wb = openpyxl.load_workbook(io.BytesIO(hollowed), data_only=False)
+        cells = xlsx_cells.FastCells(data) if fast else None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
+            SyntaxError) as error:
         raise _refuse(path, f"it is not a readable .xlsx workbook ({error}).") from error
-    meta = _read_meta(wb)
+    meta = _read_meta(wb, parts)
     book_meta = meta.get(("workbook", ""), {})
     book = Workbook(spreadsheet_id, book_meta.get("title") or path.stem)
     book.locale = book_meta.get("locale", book.locale)
@@ -107,17 +145,30 @@ def load(path: Path, spreadsheet_id: str) -> Workbook:
     for ws in wb.worksheets:
         if ws.title == META_TITLE:
             continue
-        sheet_meta = meta.get(("sheet", ws.title), {})
+        part = parts.get(ws.title)
+        sheet_meta = meta.get(("xlsx", str(part.xlsx_id)) if part else ("", ""))
+        if sheet_meta is None:  # a file saved before tabs were recorded by id
+            sheet_meta = meta.get(("sheet", ws.title), {})
         sheet_id = sheet_meta.get("sheetId")
         if sheet_id is None or sheet_id in used_ids:
             sheet_id = len(book.sheets) if len(book.sheets) not in used_ids else book.new_sheet_id()
         used_ids.add(sheet_id)
-        sheet = _load_sheet(ws, sheet_id, sheet_meta, formula_cells.setdefault(ws.title, []))
+        if cells is not None and ws.title in fast:
+            try:
+                rows, styles = cells.rows(ws.title, tab_parts[ws.title])
+            except Exception as error:  # calamine's own errors have no common base class
+                raise _refuse(path, f"it is not a readable .xlsx workbook ({error}).") from error
+            sheet = _load_fast_sheet(ws, sheet_id, sheet_meta, rows, styles)
+        else:
+            sheet = _load_sheet(ws, sheet_id, sheet_meta, formula_cells.setdefault(ws.title, []))
         book.sheets.append(sheet)
+    if cells is not None:
+        cells.close()
     if any(formula_cells.values()):
-        _fill_cached_values(path, book, formula_cells)
+        _fill_cached_values(data, book, formula_cells, wb.epoch)
     if not book.sheets:
         raise _refuse(path, "it has no worksheets.")
+    book.source = xlsx_package.with_loaded(source, {s.title: s for s in book.sheets})
     return book
 
 
@@ -137,7 +188,7 @@ def _load_sheet(
             value = Formula(str(text), evaluate(str(text)))
             formulas.append((r, c))
         elif isinstance(value, (datetime, date, time, timedelta)):
-            value = _serial(value)
+            value = _serial(value, ws.parent.epoch)
         elif isinstance(value, float):
             value = plain_number(value)
         elif value == "":
@@ -150,6 +201,35 @@ def _load_sheet(
                 sheet.formats[(r, c)] = normalise_format(fmt)
         if cell.comment is not None and cell.comment.text:
             sheet.notes[(r, c)] = cell.comment.text
+    return _finish_sheet(ws, sheet, meta)
+
+
+def _load_fast_sheet(
+    ws: Any, sheet_id: int, meta: dict[str, Any], rows: list[list[Any]],
+    styles: dict[tuple[int, int], int],
+) -> Sheet:
+    """A tab whose cells calamine read; openpyxl's copy holds only its notes and properties."""
+    sheet = Sheet(sheet_id, ws.title, rows=rows)
+    by_index: dict[int, dict[str, Any] | None] = {}
+    for rc, index in styles.items():
+        if index not in by_index:
+            if index >= len(ws.parent._cell_styles):  # a style the file does not define
+                by_index[index] = None
+                continue
+            probe = Cell(ws)
+            probe._style = copy(ws.parent._cell_styles[index])
+            fmt = xlsx_styles.cell_format(probe)
+            by_index[index] = normalise_format(fmt) if fmt else None
+        found = by_index[index]
+        if found is not None:
+            sheet.formats[rc] = found
+    for (row, col), cell in ws._cells.items():
+        if cell.comment is not None and cell.comment.text:
+            sheet.notes[(row - 1, col - 1)] = cell.comment.text
+    return _finish_sheet(ws, sheet, meta)
+
+
+def _finish_sheet(ws: Any, sheet: Sheet, meta: dict[str, Any]) -> Sheet:
     sheet.trim()
     n_rows, n_cols = sheet.data_extent()
     sheet.row_count = meta.get("rowCount") or max(n_rows, DEFAULT_ROWS)
@@ -169,15 +249,16 @@ def _load_sheet(
 
 
 def _fill_cached_values(
-    path: Path, book: Workbook, formulas: dict[str, list[tuple[int, int]]]
+    data: bytes, book: Workbook, formulas: dict[str, list[tuple[int, int]]], epoch: datetime
 ) -> None:
-    """Formulas keep the value Excel last calculated, where this service cannot evaluate them."""
+    """A formula's value is the one the file last calculated (what Google shows UNFORMATTED);
+    only a formula without a cached value keeps this service's own evaluation."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cached = openpyxl.load_workbook(path, data_only=True, read_only=True)
+        cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     try:
         for sheet in book.sheets:
-            cells = [rc for rc in formulas.get(sheet.title, []) if sheet.value(*rc).value is None]
+            cells = formulas.get(sheet.title, [])
             if not cells:
                 continue
             ws = cached[sheet.title]
@@ -190,27 +271,42 @@ def _fill_cached_values(
             for r, c in cells:
                 if (r, c) in grid:
                     old = sheet.value(r, c)
-                    sheet.set_value(r, c, Formula(old.text, _serial(grid[(r, c)])))
+                    value = grid[(r, c)]
+                    if isinstance(value, (datetime, date, time, timedelta)):
+                        value = _serial(value, epoch)
+                    elif isinstance(value, float):
+                        value = plain_number(value)
+                    sheet.set_value(r, c, Formula(old.text, value))
     finally:
         cached.close()
 
 
-def _read_meta(wb: Any) -> dict[tuple[str, str], dict[str, Any]]:
+def _read_meta(
+    wb: Any, parts: dict[str, xlsx_package.SourceSheet]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Hive's records: the workbook's, and each tab's keyed by its xlsx sheetId (which survives
+    a rename in Excel), so a tab that takes a Hive tab's name never takes its ownership."""
     if META_TITLE not in wb.sheetnames:
         return {}
-    out = {}
+    out: dict[tuple[str, str], dict[str, Any]] = {}
     for row in wb[META_TITLE].iter_rows(values_only=True):
         if not row or row[0] not in ("workbook", "sheet"):
             continue
         text = "".join(str(v) for v in row[2:] if v is not None)
         try:
-            out[(row[0], row[1] or "")] = json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError:
             continue
+        if not isinstance(data, dict):
+            continue
+        if row[0] == "sheet" and "xlsxSheetId" in data:
+            out[("xlsx", str(data["xlsxSheetId"]))] = data
+        else:
+            out[(row[0], row[1] or "")] = data
     return out
 
 
-def _meta_rows(book: Workbook) -> list[list[Any]]:
+def _meta_rows(book: Workbook, xlsx_ids: dict[int, int]) -> list[list[Any]]:
     rows: list[list[Any]] = [
         ["hive-meta", "1", "Hive keeps what .xlsx cannot hold here. Do not edit."]
     ]
@@ -240,6 +336,7 @@ def _meta_rows(book: Workbook) -> list[list[Any]]:
                 "sheet",
                 sheet.title,
                 {
+                    "xlsxSheetId": xlsx_ids[sheet.sheet_id],
                     "sheetId": sheet.sheet_id,
                     "rowCount": sheet.row_count,
                     "columnCount": sheet.column_count,
@@ -255,23 +352,22 @@ def _meta_rows(book: Workbook) -> list[list[Any]]:
 
 
 def save(book: Workbook, path: Path) -> None:
-    """Write atomically: a temp file beside the target, then os.replace."""
-    wb = openpyxl.Workbook(write_only=True)
-    for sheet in book.sheets:
-        ws = wb.create_sheet(sheet.title)
-        xlsx_styles.save_sheet(ws, sheet)
-    meta = wb.create_sheet(META_TITLE)
-    meta.sheet_state = "veryHidden"
-    for row in _meta_rows(book):
-        meta.append(row)
+    """Write atomically (a temp file beside the target, then os.replace), copying every part of
+    the loaded file that Hive did not change; the file keeps its permissions."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(handle)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb.save(temp)
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    meta = Sheet(-1, META_TITLE, hidden=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+                xlsx_package.assemble(book, meta, lambda ids: _meta_rows(book, ids), out)
+        os.chmod(temp, mode)
         os.replace(temp, path)
-    except BaseException:
+    finally:
         Path(temp).unlink(missing_ok=True)
-        raise

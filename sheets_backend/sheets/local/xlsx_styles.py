@@ -1,19 +1,13 @@
-"""Cell formats and tab properties between openpyxl and Sheets' CellFormat / SheetProperties."""
+"""Cell formats and tab properties read from openpyxl into Sheets' CellFormat / SheetProperties."""
 
 from __future__ import annotations
 
-from copy import copy
 from typing import Any
 
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.numbers import is_date_format
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from sheets_backend.sheets.local.colours import colour
-from sheets_backend.sheets.local.model import Formula, Sheet
+from sheets_backend.sheets.local.model import Sheet
 
 _ALIGN = {"left": "LEFT", "center": "CENTER", "right": "RIGHT"}
 
@@ -27,12 +21,6 @@ def _rgb(argb: Any) -> dict[str, Any] | None:
     except ValueError:
         return None
     return colour(dict(zip(("red", "green", "blue"), parts, strict=True)))
-
-
-def _hex(rgb: dict[str, Any]) -> str:
-    return "FF" + "".join(
-        f"{round(float(rgb.get(k, 0)) * 255):02X}" for k in ("red", "green", "blue")
-    )
 
 
 def number_format(pattern: str) -> dict[str, str] | None:
@@ -130,127 +118,3 @@ def load_validations(ws: Any, sheet: Sheet) -> None:
             for r in range(rng.min_row - 1, rng.max_row):
                 for c in range(rng.min_col - 1, rng.max_col):
                     sheet.validations[(r, c)] = rule
-
-
-def _styled(
-    ws: Any, value: Any, fmt: dict[str, Any] | None, note: str | None, memo: dict[Any, Any]
-) -> Any:
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # RAW text that merely starts with "=" must not become a formula
-    if fmt:
-        key = _style_key(fmt)
-        style = memo.get(key)
-        if style is None:
-            # Resolve a format to openpyxl's style indexes once; later cells copy the indexes
-            # (assigning fill/font per cell re-hashes the style objects: slow on big tabs).
-            fill, font, alignment, pattern = _openpyxl_styles(fmt)
-            if fill is not None:
-                cell.fill = fill
-            if font is not None:
-                cell.font = font
-            if alignment is not None:
-                cell.alignment = alignment
-            if pattern:
-                cell.number_format = pattern
-            style = memo[key] = copy(cell._style)
-        else:
-            cell._style = copy(style)
-    if note:
-        cell.comment = Comment(note, "Hive")
-    return cell
-
-
-def _style_key(fmt: dict[str, Any]) -> Any:
-    text = fmt.get("textFormat") or {}
-    return (
-        repr(fmt.get("backgroundColor")),
-        bool(text.get("bold")),
-        bool(text.get("italic")),
-        repr(text.get("foregroundColor")),
-        text.get("fontSize"),
-        fmt.get("horizontalAlignment"),
-        fmt.get("wrapStrategy"),
-        (fmt.get("numberFormat") or {}).get("pattern"),
-    )
-
-
-def _openpyxl_styles(fmt: dict[str, Any]) -> tuple[Any, Any, Any, str | None]:
-    fill = (
-        PatternFill("solid", fgColor=_hex(fmt["backgroundColor"]))
-        if fmt.get("backgroundColor")
-        else None
-    )
-    text = fmt.get("textFormat") or {}
-    font = None
-    if any(text.get(k) for k in ("bold", "italic", "foregroundColor", "fontSize")):
-        color = _hex(text["foregroundColor"]) if text.get("foregroundColor") else None
-        font = Font(b=bool(text.get("bold")), i=bool(text.get("italic")), color=color,
-                    sz=text.get("fontSize"))
-    horizontal = (fmt.get("horizontalAlignment") or "").lower() or None
-    wrap = fmt.get("wrapStrategy") == "WRAP"
-    alignment = Alignment(wrap_text=wrap, horizontal=horizontal) if wrap or horizontal else None
-    pattern = (fmt.get("numberFormat") or {}).get("pattern")
-    return fill, font, alignment, pattern
-
-
-def save_sheet(ws: Any, sheet: Sheet) -> None:
-    """Write one tab into a write-only openpyxl worksheet."""
-    if sheet.hidden:
-        ws.sheet_state = "hidden"
-    if sheet.tab_color:
-        ws.sheet_properties.tabColor = _hex(sheet.tab_color)
-    if sheet.frozen_rows or sheet.frozen_columns:
-        ws.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}{sheet.frozen_rows + 1}"
-    if sheet.hide_gridlines:
-        ws.sheet_view.showGridLines = False
-    for m in sheet.merges:
-        ws.merged_cells.add(
-            f"{get_column_letter(m['startColumnIndex'] + 1)}{m['startRowIndex'] + 1}:"
-            f"{get_column_letter(m['endColumnIndex'])}{m['endRowIndex']}"
-        )
-    _save_validations(ws, sheet)
-    decorated: dict[int, set[int]] = {}
-    for r, c in (*sheet.formats, *sheet.notes):
-        decorated.setdefault(r, set()).add(c)
-    n_rows, _ = sheet.data_extent()
-    memo: dict[Any, Any] = {}
-    for r in range(n_rows):
-        row = list(sheet.rows[r]) if r < len(sheet.rows) else []
-        row = [v.text if isinstance(v, Formula) else v for v in row]
-        columns = decorated.get(r)
-        if columns:
-            width = max(len(row), max(columns) + 1)
-            row.extend([None] * (width - len(row)))
-            for c in columns:
-                row[c] = _styled(
-                    ws, row[c], sheet.formats.get((r, c)), sheet.notes.get((r, c)), memo
-                )
-        for c, v in enumerate(row):
-            if (
-                isinstance(v, str)
-                and v.startswith("=")
-                and not isinstance(sheet.value(r, c), Formula)
-            ):
-                row[c] = _styled(ws, v, None, None, memo)
-        ws.append(row)
-
-
-def _save_validations(ws: Any, sheet: Sheet) -> None:
-    by_rule: dict[str, tuple[dict[str, Any], list[str]]] = {}
-    for (r, c), rule in sheet.validations.items():
-        condition = rule.get("condition") or {}
-        if condition.get("type") != "ONE_OF_LIST":
-            continue
-        items = [str(v.get("userEnteredValue", "")) for v in condition.get("values", [])]
-        key = "\x00".join(items)
-        by_rule.setdefault(key, (rule, []))[1].append(f"{get_column_letter(c + 1)}{r + 1}")
-    for key, (rule, cells) in by_rule.items():
-        dv = DataValidation(
-            type="list",
-            formula1='"' + key.replace("\x00", ",") + '"',
-            showErrorMessage=bool(rule.get("strict")),
-            allow_blank=True,
-        )
-        dv.sqref = " ".join(cells)  # type: ignore[assignment]
-        ws.data_validations.append(dv)

@@ -10,6 +10,7 @@ write plan touches no teacher tab, and students the mutations did not touch keep
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import random
 import re
@@ -376,3 +377,127 @@ def test_a_teacher_taking_hives_tab_names_through_real_recomputes_keeps_her_tabs
     for title, rows in hers.items():
         assert book.worksheet(title).get_all_values() == rows, (names, title)
 # === end of issue 16 (input) section ===
+# ==== Issue 16, saves: what an .xlsx written as Excel writes it must keep ===========================
+# Mutations only a file written part by part can carry (openpyxl cannot write cached formula
+# values, text "#N/A" or infinity), and the invariant checker: after a recompute and save, and
+# after a second one, every teacher tab reads back identical cell by cell (value, type, formula,
+# cached value, style, visibility), the second recompute is identical to the first, and the only
+# tabs added are Hive's three (and its hidden `_hive_meta`).
+
+from xlsx_craft import X, cells_of, craft_xlsx  # noqa: E402
+
+SAVE_RUNS = RUNS if RUNS >= 1000 else max(8, RUNS // 5)
+HIVE_TABS = {"Mastery", "Student Summary", "Groups", "_hive_meta"}
+_EPOCH = datetime(1899, 12, 30)
+
+
+def _score_cells(tabs):
+    scores = tabs["Scores"]
+    return [(r, c) for r in range(4, len(scores)) for c in range(2, len(scores[r]))
+            if isinstance(scores[r][c], int) and not isinstance(scores[r][c], bool)]
+
+
+def _formula_scores_with_cached_values(tabs, rng, states):
+    for r, c in rng.sample(_score_cells(tabs), 2):
+        score = tabs["Scores"][r][c]
+        formula = rng.choice([f"VLOOKUP({score},Keys!A:A,1,FALSE)", f"MAX({score},0)",
+                              f"INDEX(Keys!A:A,{score})"])
+        tabs["Scores"][r][c] = X(score, formula=formula, style=rng.choice(["", "bold"]))
+    tabs.setdefault("Keys", [[n] for n in range(1, 5)])
+
+
+def _date_formatted_scores(tabs, rng, states):
+    for r, c in rng.sample(_score_cells(tabs), 2):
+        tabs["Scores"][r][c] = X(tabs["Scores"][r][c], style="date")
+
+
+def _very_hidden_tab(tabs, rng, states):
+    title = rng.choice(["Private notes", "IEP", "old"])
+    tabs[title] = [["Student ID", "Note"], ["S1", "extra time"], ["S3", X(2, formula="1+1")]]
+    states[title] = rng.choice(["veryHidden", "hidden"])
+
+
+def _na_text_and_errors(tabs, rng, states):
+    tabs["Behavior"][1][2] = "#N/A"  # typed text, not an error
+    tabs["Behavior"][2][3] = X("#N/A", error=True)
+    tabs["Behavior"].append([X(46330, style="date"), "S4", "#DIV/0!", X("#REF!", error=True)])
+
+
+def _huge_and_infinite_numbers(tabs, rng, states):
+    tabs["Calc"] = [["huge", 1e308, -1e308, 2**62], ["infinite", float("inf"), float("-inf"),
+                    X(float("inf"), formula="1E+308*10")], ["tiny", 5e-324, -0.0, 1e-300]]
+
+
+SAVE_MUTATIONS = [_formula_scores_with_cached_values, _date_formatted_scores, _very_hidden_tab,
+                  _na_text_and_errors, _huge_and_infinite_numbers]
+
+
+def _as_cells(tabs):
+    """Dates as Excel stores them: a serial in a date-formatted cell."""
+    return {t: [[X((v - _EPOCH).days, style="date") if isinstance(v, datetime) else v
+                 for v in row] for row in rows] for t, rows in tabs.items()}
+
+
+def save_mutated(seed):
+    rng = random.Random(seed)
+    tabs = copy.deepcopy(BASE_TABS)
+    states: dict[str, str] = {}
+    chosen = rng.sample(SAVE_MUTATIONS, rng.randint(1, 3))
+    for mutation in chosen:
+        mutation(tabs, rng, states)
+    return _as_cells(tabs), states, [m.__name__ for m in chosen]
+
+
+_WRITE_ID = re.compile(r"\[write [^;\]]+;")
+
+
+def _without_write_ids(cells):
+    """`cells_of` with the write id in Hive's marks (kept in `_hive_meta`) blanked."""
+    state, grid = cells["_hive_meta"]
+    plain = {at: dataclasses.replace(seen, value=_WRITE_ID.sub("[write *;", seen.value),
+                                     cached=_WRITE_ID.sub("[write *;", str(seen.cached)))
+             if isinstance(seen.value, str) else seen for at, seen in grid.items()}
+    return {**cells, "_hive_meta": (state, plain)}
+
+
+def check_saves_keep_teacher_tabs(path):
+    """The invariants; returns what the two recomputes said (for the caller's own checks)."""
+    before = cells_of(path)
+    first = recompute_workbook(path)
+    after_first = cells_of(path)
+    second = recompute_workbook(path)
+    after_second = cells_of(path)
+    for after in (after_first, after_second):
+        assert {t: after[t] for t in before if t in after} == before
+        assert set(after) - set(before) == HIVE_TABS - set(before)
+    # Each write stamps Hive's marks with its own write id (safe retries): all else is the same.
+    assert _without_write_ids(after_second) == _without_write_ids(after_first)
+    timeless = [{k: v for k, v in s.to_dict().items() if k != "duration_ms"}
+                for s in (first, second)]
+    assert timeless[0] == timeless[1]
+    return first, second
+
+
+@pytest.mark.parametrize("seed", range(SAVE_RUNS))
+def test_saves_keep_every_teacher_tab_cell_by_cell(tmp_path, seed):
+    tabs, states, names = save_mutated(20_000 + seed)
+    path = craft_xlsx(tmp_path / "fuzz.xlsx", tabs, states)
+    try:
+        first, _ = check_saves_keep_teacher_tabs(path)
+    except AssertionError as error:
+        raise AssertionError(f"{names}: {error}") from error
+    assert first.written, names
+    assert all(CELL.match(w.cell) for w in first.warnings), names
+
+
+def test_the_save_checker_catches_a_save_that_changes_a_teacher_tab(tmp_path, monkeypatch):
+    """The checker can fail: with every teacher tab rewritten instead of copied (as saves did
+    before issue 16), it sees the difference (here: cells of empty text come back blank)."""
+    from sheets_backend.sheets.local import xlsx_package
+
+    path = craft_xlsx(tmp_path / "fuzz.xlsx", _as_cells(copy.deepcopy(BASE_TABS)))
+    check_saves_keep_teacher_tabs(path)  # as saved: copied, identical
+    path = craft_xlsx(tmp_path / "fuzz.xlsx", _as_cells(copy.deepcopy(BASE_TABS)))
+    monkeypatch.setattr(xlsx_package, "unchanged", lambda sheet, src: False)
+    with pytest.raises(AssertionError, match="Roster"):
+        check_saves_keep_teacher_tabs(path)

@@ -110,10 +110,16 @@ def test_a_write_id_stamps_new_tabs_and_restamps_hives_tabs(base_tabs):
     assert plan.write_id == "c0ffee" and plan.sheet_ids[0] == 42
     deleted = [r["deleteProtectedRange"]["protectedRangeId"] for r in plan.requests
                if "deleteProtectedRange" in r]
+    updated = [r["updateProtectedRange"] for r in plan.requests if "updateProtectedRange" in r]
     marks = [r["addProtectedRange"]["protectedRange"] for r in plan.requests
              if "addProtectedRange" in r]
-    assert deleted == [5, 6]
-    assert [m["range"]["sheetId"] for m in marks] == list(plan.sheet_ids)
+    # Hive's own tab keeps its first mark (same id, new stamp); a second mark goes.
+    assert [(u["protectedRange"]["protectedRangeId"], u["fields"]) for u in updated] == [
+        (5, "description")]
+    assert updated[0]["protectedRange"]["description"] == f"{HIVE_MARK} [write c0ffee; sheet 42]"
+    assert deleted == [6]
+    # The tabs Hive adds get a stamped mark of their own.
+    assert [m["range"]["sheetId"] for m in marks] == list(plan.sheet_ids[1:])
     assert [m["description"] for m in marks] == [
-        f"{HIVE_MARK} [write c0ffee; sheet {i}]" for i in plan.sheet_ids]
+        f"{HIVE_MARK} [write c0ffee; sheet {i}]" for i in plan.sheet_ids[1:]]
     check(plan.body(), "BatchUpdateSpreadsheetRequest")

@@ -121,6 +121,36 @@ def test_unknown_spreadsheet_is_404(http: Any) -> None:
     assert error_of(lambda: http.fetch_sheet_metadata("missing"))["code"] == 404
 
 
+@pytest.mark.parametrize(
+    "request_",
+    [
+        {"addSheet": {"properties": {"title": "roster"}}},
+        {"updateSheetProperties": {"properties": {"sheetId": 1, "title": "ROSTER"},
+                                   "fields": "title"}},
+    ],
+    ids=["addSheet", "updateSheetProperties"],
+)
+def test_tab_names_differing_only_in_case_are_refused_as_google_does(
+    http: Any, sid: str, request_: dict[str, Any]
+) -> None:
+    error = error_of(lambda: http.batch_update(sid, {"requests": [request_]}))
+    kind = next(iter(request_))
+    title = request_[kind]["properties"]["title"]
+    assert (error["code"], error["status"], error["message"]) == (
+        400,
+        "INVALID_ARGUMENT",
+        f'Invalid requests[0].{kind}: A sheet with the name "{title}" already exists. '
+        "Please enter another name.",
+    )
+
+
+def test_a_tab_may_change_the_case_of_its_own_name(http: Any, sid: str) -> None:
+    http.batch_update(sid, {"requests": [{"updateSheetProperties": {
+        "properties": {"sheetId": 0, "title": "ROSTER"}, "fields": "title"}}]})
+    assert [s["properties"]["title"] for s in http.fetch_sheet_metadata(sid)["sheets"]] == [
+        "ROSTER", "Student Summary"]
+
+
 def test_add_sheet_honours_id_and_grid(http: Any, sid: str) -> None:
     reply = http.batch_update(
         sid,
@@ -244,3 +274,25 @@ def test_gspread_worksheets_work_end_to_end(service: LocalSheets, sid: str) -> N
     assert [w.title for w in sheet.worksheets()] == ["Roster", "Student Summary"]
     sheet.worksheet("Student Summary").update([["a", 1]], "A1")
     assert sheet.worksheet("Student Summary").get_all_values() == [["a", "1"]]
+
+
+def test_update_protected_range_changes_only_the_named_fields(http: Any, sid: str) -> None:
+    meta = http.fetch_sheet_metadata(sid)
+    sheet_id = meta["sheets"][0]["properties"]["sheetId"]
+    added = http.batch_update(sid, {"requests": [{"addProtectedRange": {"protectedRange": {
+        "range": {"sheetId": sheet_id}, "description": "before", "warningOnly": True}}}]})
+    pid = added["replies"][0]["addProtectedRange"]["protectedRange"]["protectedRangeId"]
+    reply = http.batch_update(sid, {"requests": [{"updateProtectedRange": {
+        "protectedRange": {"protectedRangeId": pid, "description": "after", "warningOnly": False},
+        "fields": "description"}}]})
+    assert reply["replies"] == [{}]
+    [kept] = http.fetch_sheet_metadata(sid)["sheets"][0]["protectedRanges"]
+    assert (kept["protectedRangeId"], kept["description"], kept["warningOnly"]) == (
+        pid, "after", True)
+    missing = error_of(lambda: http.batch_update(sid, {"requests": [{"updateProtectedRange": {
+        "protectedRange": {"protectedRangeId": pid + 1, "description": "x"},
+        "fields": "description"}}]}))
+    assert missing["code"] == 400 and f"No protected range with id: {pid + 1}" in missing["message"]
+    no_fields = error_of(lambda: http.batch_update(sid, {"requests": [{"updateProtectedRange": {
+        "protectedRange": {"protectedRangeId": pid, "description": "x"}}}]}))
+    assert no_fields["code"] == 400 and "'fields' is required" in no_fields["message"]

@@ -90,3 +90,45 @@ def test_no_save_starts_while_a_request_is_in_flight_unless_overdue():
     assert writer._due() == 0
     writer.end()
     assert writer.flush(timeout=5)
+
+
+def test_a_save_whose_child_was_killed_is_saved_again_at_flush(tmp_path, caplog):
+    """Ctrl-C or the OOM killer can end a save's child: the save is not lost, flush() redoes it
+    in process and the killed child's temp file goes."""
+    import os
+    import signal
+
+    from sheets_backend.sheets.local.save_process import ChildSave
+    from sheets_backend.sheets.local.write_behind import WriteBehind
+
+    path = write_workbook(tmp_path / "class.xlsx", BASE_TABS)
+    service = LocalSheets()
+    sid = service.open_workbook(path, "1SecretSpreadsheetId", autosave=False)
+    local_client(service).http_client.values_update(
+        sid, "Roster!H1", params={"valueInputOption": "RAW"}, body={"values": [["kept"]]})
+    killed = []
+
+    def start_and_kill(book, target):
+        job = ChildSave(book, target)
+        os.kill(job._process.pid, signal.SIGKILL)  # a real signal to the real child
+        killed.append(job)
+        return job
+
+    writer = WriteBehind(service._consistent_copy, idle=0.0, start_save=start_and_kill)
+    (tmp_path / ".class-stale.xlsx.tmp").write_bytes(b"what a killed child leaves")
+    writer.schedule(sid)
+    deadline = threading.Event()
+    while not killed and not deadline.wait(0.05):
+        pass
+    assert writer.flush(timeout=60)
+    assert load_workbook(path)["Roster"]["H1"].value == "kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["class.xlsx"]
+    # The failure was logged under the spreadsheet's short hash, never its id.
+    import hashlib
+
+    failed = [r for r in caplog.records if r.getMessage() == "background save failed"]
+    assert failed and failed[0].sheet == hashlib.sha256(sid.encode()).hexdigest()[:12]
+    import logging
+
+    shown = [logging.Formatter().format(r) + str(vars(r)) for r in failed]
+    assert all(sid not in text for text in shown)
