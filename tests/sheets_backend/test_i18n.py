@@ -111,5 +111,5 @@ def test_plural_forms_follow_the_language():
                       "{count} more demonstrations at {level} or above.", 1, level="Cumple")
     two = es.ngettext("{count} more demonstration at {level} or above.",
                       "{count} more demonstrations at {level} or above.", 2, level="Cumple")
-    assert one == "1 demostración más en Cumple o superior."
-    assert two == "2 demostraciones más en Cumple o superior."
+    assert one == "1 nota más con nivel Cumple o más."
+    assert two == "2 notas más con nivel Cumple o más."
