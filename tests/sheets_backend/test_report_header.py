@@ -26,7 +26,8 @@ def tabs(**extra):
         "Outcomes": [
             ["Outcome ID", "Outcome", "Outcome (Spanish)", "Outcome (zh)"],
             ["M1", OUTCOMES_EN[0], "Puedo resolver ecuaciones de un paso.", "我会解一步方程。"],
-            ["L1", OUTCOMES_EN[1], "Puedo citar evidencia para apoyar mi idea.", "我会引用证据支持我的观点。"],
+            ["L1", OUTCOMES_EN[1], "Puedo citar evidencia para apoyar mi idea.",
+             "我会引用证据支持我的观点。"],
         ],
         "Scores": [
             ["Student ID", "Student Name", "Quiz 1", "Quiz 2", "Quiz 3", "Essay 1"],
