@@ -2,6 +2,9 @@
 
 A file is named by a hash of the Student ID, never by a name. Publishing again overwrites each
 file in place and removes the report of a student who left the Roster; other files are left alone.
+`index.html` lists every student with a link to their page, for the teacher only: no student's
+page links to it, and each page still holds that student's data only. With `pdf`, each student
+also gets a PDF beside the page, and the class one PDF to print.
 """
 
 from __future__ import annotations
@@ -12,18 +15,21 @@ import logging
 import os
 import re
 import tempfile
+from html import escape
 from pathlib import Path
 
 from policy_engine import Evaluation
 from sheets_backend.i18n import words_for
-from sheets_backend.reports.content import student_reports
-from sheets_backend.reports.html import render
+from sheets_backend.reports.content import StudentReport, student_reports
+from sheets_backend.reports.html import CSS, render
 from sheets_backend.template import Gradebook
 
 log = logging.getLogger(__name__)
 PREFIX = "progress-"
 SUFFIX = ".html"
-_OURS = re.compile(rf"^{PREFIX}[0-9a-f]{{16}}{re.escape(SUFFIX)}$")
+_OURS = re.compile(rf"^{PREFIX}[0-9a-f]{{16}}\.(html|pdf)$")
+INDEX = "index.html"
+FOR_THE_TEACHER = "For the teacher only: this page lists every student. Do not share it."
 
 
 def report_key(student_id: str) -> str:
@@ -42,6 +48,7 @@ def publish_local(
     out_dir: Path,
     *,
     as_of: dt.date | None = None,
+    pdf: bool = False,
 ) -> list[Path]:
     """Write one self-contained HTML report per Roster student into `out_dir`, in Roster order.
 
@@ -50,11 +57,23 @@ def publish_local(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for report in student_reports(book, evaluation.outcomes, evaluation.students, as_of=as_of):
+    reports = student_reports(book, evaluation.outcomes, evaluation.students, as_of=as_of)
+    for report in reports:
         path = out_dir / report_name(report.student.id)
         _write_atomically(path, render(report, words_for(report.student.family_language)))
         written.append(path)
     keep = {p.name for p in written}
+    if pdf:
+        from sheets_backend.reports.pdf import CLASS_PDF, class_pdf, pdf_bytes, student_documents
+
+        documents = []
+        for (_, document), path in zip(student_documents(reports), written, strict=True):
+            _write_atomically(path.with_suffix(".pdf"), pdf_bytes(document))
+            keep.add(path.with_suffix(".pdf").name)
+            documents.append(document)
+        title = f"{book.about.course} · progress reports" if book.about.course else "Progress reports"
+        _write_atomically(out_dir / CLASS_PDF, class_pdf(documents, title))
+    _write_atomically(out_dir / INDEX, index_page(reports, written, book.about.course))
     removed = 0
     for stale in out_dir.iterdir():
         if _OURS.match(stale.name) and stale.name not in keep:
@@ -64,12 +83,33 @@ def publish_local(
     return written
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def index_page(reports: list[StudentReport], pages: list[Path], course: str) -> str:
+    """The teacher's list: each student (name, section) linked to their page, in Roster order."""
+    rows = "\n".join(
+        f'<tr><td><a href="{escape(path.name)}">{escape(r.student.name or r.student.id)}</a></td>'
+        f"<td>{escape(r.student.section)}</td></tr>"
+        for r, path in zip(reports, pages, strict=True)
+    )
+    title = escape(f"{course} · progress reports" if course else "Progress reports")
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="robots" content="noindex, nofollow">', f"<title>{title}</title>",
+        f"<style>{CSS} .teacher-only {{ background: #fce8e6; padding: .5rem .75rem; }}</style>",
+        "</head>", "<body>", "<main>", f"<h1>{title}</h1>",
+        f'<p class="teacher-only"><strong>{escape(FOR_THE_TEACHER)}</strong></p>',
+        "<table><thead><tr><th>Student</th><th>Section</th></tr></thead><tbody>",
+        rows, "</tbody></table>", "</main>", "</body>", "</html>", "",
+    ])
+
+
+def _write_atomically(path: Path, text: str | bytes) -> None:
     """A reader never sees half a page: write beside it, then rename over it."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hive-", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

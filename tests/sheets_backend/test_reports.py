@@ -161,7 +161,8 @@ def test_publishing_again_overwrites_in_place(tmp_path):
     second = publish(tmp_path)
     assert [p.name for p in second] == list(before)
     assert {p.name: page(p) for p in second} == before
-    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == sorted(before)
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == sorted(
+        [*before, "index.html"])  # the teacher's index beside the pages
 
 
 def test_a_student_who_left_loses_their_report_and_other_files_stay(tmp_path):
@@ -171,7 +172,7 @@ def test_a_student_who_left_loses_their_report_and_other_files_stay(tmp_path):
     remaining = publish(tmp_path, roster=[s for s in CLASS if s[1] != "Omar Diallo"])
     files = sorted(p.name for p in (tmp_path / "reports").iterdir())
     assert report_name("231004528") not in files
-    assert sorted([p.name for p in remaining] + ["README.txt"]) == files
+    assert sorted([p.name for p in remaining] + ["README.txt", "index.html"]) == files
 
 
 # --- Google: who should have access, and what to change -----------------------------------------
