@@ -238,8 +238,8 @@ def test_publish_writes_one_private_page_per_student(hive, tmp_path, capsys):
     out = tmp_path / "reports"
     assert main(["publish", str(hive.path), "--out", str(out)]) == 0
     assert "Wrote 4 private reports" in capsys.readouterr().out
-    pages = sorted(out.glob("*.html"))
-    assert len(pages) == 4
+    pages = sorted(out.glob("progress-*.html"))
+    assert len(pages) == 4 and (out / "index.html").exists()  # and the teacher's index
     texts = [p.read_text(encoding="utf-8") for p in pages]
     assert sum("Ana Rivera" in t for t in texts) == 1
     assert sum("Omar Diallo" in t for t in texts) == 1
