@@ -1,6 +1,9 @@
 """Publish every student's private report as an HTML file in a folder, in place and idempotently.
 
-A file is named by a hash of the Student ID, never by a name. Publishing again overwrites each
+A file is named by a hash of the Student ID, never by a name. In a new folder the hash is keyed by
+a secret kept in the folder (`.hive-report-key`), so a classmate who knows a Student ID cannot
+work out the page's name; a folder published before keeps its names, so links already shared
+keep working. Publishing again overwrites each
 file in place and removes the report of a student who left the Roster; other files are left alone.
 `index.html` lists every student with a link to their page, for the teacher only: no student's
 page links to it, and each page still holds that student's data only. With `pdf`, each student
@@ -11,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import logging
 import os
 import re
+import secrets
 import tempfile
 from html import escape
 from pathlib import Path
@@ -29,6 +34,7 @@ PREFIX = "progress-"
 SUFFIX = ".html"
 _OURS = re.compile(rf"^{PREFIX}[0-9a-f]{{16}}\.(html|pdf)$")
 INDEX = "index.html"
+SECRET_FILE = ".hive-report-key"
 FOR_THE_TEACHER = "For the teacher only: this page lists every student. Do not share it."
 
 
@@ -37,9 +43,28 @@ def report_key(student_id: str) -> str:
     return hashlib.sha256(f"hive-report\x00{student_id}".encode()).hexdigest()[:16]
 
 
-def report_name(student_id: str) -> str:
-    """`progress-<key>.html`: the file name of a student's report."""
-    return f"{PREFIX}{report_key(student_id)}{SUFFIX}"
+def report_name(student_id: str, secret: str = "") -> str:
+    """`progress-<key>.html`: the file name of a student's report; keyed by the folder's `secret`
+    when it has one (`folder_secret`), else the plain hash of folders published before."""
+    if not secret:
+        return f"{PREFIX}{report_key(student_id)}{SUFFIX}"
+    digest = hmac.new(secret.encode(), student_id.encode(), hashlib.sha256).hexdigest()[:16]
+    return f"{PREFIX}{digest}{SUFFIX}"
+
+
+def folder_secret(out_dir: Path) -> str:
+    """The folder's key for file names, made on first publish; "" for a folder that already holds
+    reports named the old way (their links were shared; renaming them would break them)."""
+    path = out_dir / SECRET_FILE
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    if any(_OURS.match(p.name) for p in out_dir.iterdir()):
+        return ""
+    secret = secrets.token_hex(16)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret + "\n")
+    return secret
 
 
 def publish_local(
@@ -56,10 +81,11 @@ def publish_local(
     overwrites in place; a report whose student is no longer on the Roster is deleted.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    secret = folder_secret(out_dir)
     written: list[Path] = []
     reports = student_reports(book, evaluation.outcomes, evaluation.students, as_of=as_of)
     for report in reports:
-        path = out_dir / report_name(report.student.id)
+        path = out_dir / report_name(report.student.id, secret)
         _write_atomically(path, render(report, words_for(report.student.family_language)))
         written.append(path)
     keep = {p.name for p in written}
