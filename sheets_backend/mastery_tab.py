@@ -104,7 +104,8 @@ def _notes(outcomes: pd.DataFrame) -> np.ndarray:
     notes = explanation.where(~add_next, explanation + "\n" + NEXT + step)
     slipping = outcomes["slipping"].to_numpy(dtype=bool)
     if slipping.any():
-        notes = notes.where(~slipping, _latest_sentence(outcomes) + " " + notes)
+        notes = notes.copy()
+        notes[slipping] = _latest_sentence(outcomes[slipping]) + " " + notes[slipping]
     return notes.to_numpy(dtype=object)
 
 

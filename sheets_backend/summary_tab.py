@@ -87,7 +87,8 @@ def student_block(report: StudentReport, school: Words, family: Words) -> list[l
         grade = report.report_card
         rows.append([text_cell(both(lambda w: grade_text(w, grade)), bold=True, wrap=False),
                      text_cell(both(lambda w: grade_rule(w, card, grade)), wrap=True)])
-    for policy in dict.fromkeys(line.policy for line in report.outcomes):
+    # By name: hashing a Policy (a deep frozen dataclass) per outcome costs more than the block.
+    for policy in {line.policy.name: line.policy for line in report.outcomes}.values():
         rows.append([text_cell(both(lambda w, p=policy: scale_text(w, p)), wrap=True),
                      text_cell(both(lambda w, p=policy: policy_text(w, p)), wrap=True)])
     rows.append([text_cell(both(lambda w: w.gettext(COLOUR_KEY)), bold=True)] + [

@@ -136,7 +136,11 @@ def student_reports(
     card_policy = default if default is not None and default.report_card is not None else None
     shown_as_of = as_of or dt.date.today()
     results: dict[str, list[Any]] = {}
-    for row in _plain(latest_levels(book, outcomes)).itertuples(index=False):
+    rows = latest_levels(book, outcomes)
+    # Python dates once for the column, not a Timestamp per row.
+    rows = rows.assign(latest_date=pd.Series(rows["latest_date"].to_numpy("datetime64[D]").tolist(),
+                                             index=rows.index, dtype=object))
+    for row in _plain(rows).itertuples(index=False):
         results.setdefault(row.student_id, []).append(row)
     reports = []
     for student in book.students:
@@ -255,7 +259,7 @@ def _line(row: Any, outcome: Any, policy: Policy, trail: Trail) -> OutcomeLine:
     entries, levels = trail
     status = Status(row.status)
     needed = row.needed
-    latest = None if pd.isna(row.latest) else float(row.latest)
+    latest = None if row.latest != row.latest else float(row.latest)  # NaN: nothing counted
     return OutcomeLine(
         outcome_id=str(row.outcome_id),
         text=outcome.text,
@@ -263,7 +267,7 @@ def _line(row: Any, outcome: Any, policy: Policy, trail: Trail) -> OutcomeLine:
         latest=latest,
         latest_label=str(row.latest_label or ""),
         latest_assessment=str(row.latest_assessment or ""),
-        latest_date=None if pd.isna(row.latest_date) else pd.Timestamp(row.latest_date).date(),
+        latest_date=row.latest_date if isinstance(row.latest_date, dt.date) else None,
         slipping=bool(row.slipping),
         status=status,
         band_label=policy.band(status).label,
@@ -347,9 +351,10 @@ def evidence_text(words: Words, entry: EvidenceEntry,
                   names: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """`Quiz 2, Sep 21: 3 (Meeting)`, `Quiz 3, Oct 2: Missing`: words, never codes. `names`
     gives an assessment's name in the family's language (the Scores tab's `Name (es)` rows)."""
-    translated = (names or {}).get(entry.assessment, {}).get(words.language)
-    if translated:
-        entry = entry._replace(assessment=translated)
+    if names:
+        translated = names.get(entry.assessment, {}).get(words.language)
+        if translated:
+            entry = entry._replace(assessment=translated)
     # Keyed by a plain tuple (hashed in C): one assessment's few results repeat for every student.
     return _evidence_text(words.language, entry)
 

@@ -139,7 +139,7 @@ def _key(report: StudentReport, words: Words) -> str:
         for e in report.legend
     )
     label = escape(words.gettext(COLOUR_KEY))
-    policies = list(dict.fromkeys(line.policy for line in report.outcomes))
+    policies = list({line.policy.name: line.policy for line in report.outcomes}.values())
     sentences = "".join(
         f"<p>{escape(scale_text(words, p))}</p><p>{escape(policy_text(words, p))}</p>"
         for p in policies
