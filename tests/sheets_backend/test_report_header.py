@@ -90,6 +90,10 @@ def test_the_student_summary_block_shows_both_wordings_for_a_spanish_family():
                      for row in summary_tab(book, evaluation.outcomes, evaluation.students).rows
                      for c in row)
     assert f"{OUTCOMES_EN[0]}\nPuedo resolver ecuaciones de un paso." in text
+    # Ana's M1 (3, 3, then 2) slipped: the status cell says the latest score in both languages.
+    assert ("Your latest score on this was Approaching (2), on Quiz 3 (Sep 28). That is below "
+            "Meeting.\nTu nota más reciente aquí fue En desarrollo (2), en Prueba 3 (28 sept).") in text
+    assert "Report card grade: 1" in text and "Levels: 4 Exceeding" in text
 
 
 def test_the_header_says_school_course_teacher_term_and_as_of():
