@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("path", type=Path)
     publish.add_argument("--out", type=Path, default=Path("demo/reports"))
     publish.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    publish.add_argument("--pdf", action="store_true",
+                         help="also a PDF per student and one class PDF to print")
     publish.set_defaults(run=_publish)
 
     serve = commands.add_parser("serve", help="run the service locally over a folder of workbooks")
@@ -116,9 +118,11 @@ def _publish(args: argparse.Namespace) -> int:
     from sheets_backend.recompute import evaluate_sheet
 
     book, evaluation = evaluate_sheet(_open(args.path, autosave=False), as_of=args.as_of)
-    pages = publish_local(book, evaluation, args.out, as_of=args.as_of)
+    pages = publish_local(book, evaluation, args.out, as_of=args.as_of, pdf=args.pdf)
     print(f"Wrote {len(pages)} private reports to {args.out} (one per student; share each "
-          "page only with that student and family).")
+          "page only with that student and family). index.html lists them: for you only.")
+    if args.pdf:
+        print("PDFs: one per student beside each page, and class-reports.pdf to print.")
     return 0
 
 

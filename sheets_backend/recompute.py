@@ -121,6 +121,10 @@ def render_tabs(
     book: Gradebook, evaluation: policy_engine.Evaluation, as_of: date | None = None
 ) -> list[TabContent]:
     """Hive's output tabs, in the order they are written (OUTPUT_TABS)."""
+    from sheets_backend.reports.current_level import latest_levels
+
+    # The latest counted result beside each status, read once for the Mastery and Summary tabs.
+    evaluation = dataclasses.replace(evaluation, outcomes=latest_levels(book, evaluation.outcomes))
     return [
         mastery_tab(book, evaluation.outcomes, evaluation.students),
         summary_tab(book, evaluation.outcomes, evaluation.students, as_of=as_of),

@@ -34,7 +34,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
          "sheets.gateway", "sheets.retry"}
     ),
     "recompute": frozenset(
-        {"errors", "problems", "gradebook", "tabs", "sheets.snapshot", "sheets.gateway"}
+        {"errors", "problems", "gradebook", "reports", "tabs", "sheets.snapshot", "sheets.gateway"}
     ),
     "demo": frozenset({"errors", "problems", "gradebook"}),
     "service": frozenset(

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the add-on's tests need on a fresh machine: Node's test runner and Debian's chromium.
+# Installs what the tests need on a fresh machine: Node's test runner, Debian's chromium, and
+# Pango with a CJK font for the report PDFs.
 # Idempotent: does nothing when both are already there. Run as root in CI (`make test` calls it).
 set -euo pipefail
 
@@ -26,6 +27,10 @@ fi
 if ! { command -v fc-list >/dev/null 2>&1 && fc-list | grep -q .; }; then
     missing+=(fonts-dejavu-core)
 fi
+# Report PDFs (`publish --pdf`): WeasyPrint lays pages out with Pango, and Chinese needs a CJK font.
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
 
 if [ "${#missing[@]}" -eq 0 ]; then
     exit 0

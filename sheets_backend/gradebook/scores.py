@@ -18,6 +18,7 @@ from policy_engine import EvidenceType, MarkEffect, Policy
 from policy_engine.retakes import number_attempts
 from sheets_backend.gradebook.cells import find_headers, is_blank, text
 from sheets_backend.gradebook.dates import DateReader
+from sheets_backend.gradebook.translations import is_name_row
 from sheets_backend.problems import Problem, Reason, cell_ref
 from sheets_backend.sheets.snapshot import Tab, normalise_name
 
@@ -253,6 +254,8 @@ def _student_rows(
     for r in range(first_row, len(tab.rows)):
         cells = tab.rows[r]
         sid = text(cells[id_col]) if id_col < len(cells) else ""
+        if is_name_row(sid):
+            continue  # translated assessment names (docs/template.md), read by template.py
         has_scores = any(not is_blank(v) for i, v in enumerate(cells) if i != id_col)
         where = cell_ref(tab.title, r + 1, id_col + 1)
         if not sid:

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from policy_engine import Policy, empty_overrides
+from sheets_backend.gradebook.about import ABOUT, About, read_about
 from sheets_backend.gradebook.cells import (
     Headers,
     column_values,
@@ -27,6 +28,14 @@ from sheets_backend.gradebook.evidence_tab import read_evidence_tab
 from sheets_backend.gradebook.overrides import OVERRIDES, read_overrides
 from sheets_backend.gradebook.policies import default_policies, parse_policy_tab, read_school_year_start
 from sheets_backend.gradebook.scores import read_scores_tab, retake_problems, scores_date_cells
+from sheets_backend.gradebook.translations import (
+    AssessmentNames,
+    assessment_names,
+    evidence_names,
+    merge_names,
+    translated_columns,
+    unknown_language_problems,
+)
 from sheets_backend.i18n.words import resolve_language
 from sheets_backend.problems import Problem, Reason, cell_ref
 from sheets_backend.sheets.snapshot import Snapshot, Tab
@@ -61,6 +70,11 @@ class Outcome:
     subject: str = ""
     unit: str = ""
     policy: str = "Default"
+    translations: tuple[tuple[str, str], ...] = ()  # (language, wording) from `Outcome (es)`
+
+    def text_in(self, language: str) -> str:
+        """The wording for a family reading `language`: its translation, else the school's."""
+        return dict(self.translations).get(language) or self.text
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,12 @@ class Gradebook:
     mentoring: Mapping[str, Mentoring] | None = None  # None: the sheet has no Mentoring tab
     problems: tuple[Problem, ...] = ()
     overrides: pd.DataFrame = field(default_factory=empty_overrides)
+    about: About = field(default_factory=About)
+    assessment_names: AssessmentNames = field(default_factory=dict)
+
+    def assessment_in(self, name: str, language: str) -> str:
+        """An assessment's name for a family reading `language` (`Name (es)` rows), else as is."""
+        return self.assessment_names.get(name, {}).get(language) or name
 
     @property
     def outcome_policy(self) -> dict[str, str]:
@@ -101,6 +121,7 @@ def read_gradebook(snapshot: Snapshot) -> Gradebook:
     students = _read_roster(find_tab(snapshot, ROSTER, problems), problems)
     outcomes = _read_outcomes(find_tab(snapshot, OUTCOMES, problems), policies, problems)
     frames = []
+    names: list[AssessmentNames] = []
     overrides = empty_overrides()
     dated = {name: find_tab(snapshot, name, []) for name in (SCORES, EVIDENCE, OVERRIDES)}
     dates = _date_reader(policy_tab, dated, snapshot, problems)
@@ -115,8 +136,10 @@ def read_gradebook(snapshot: Snapshot) -> Gradebook:
             problems.append(missing_tab(SCORES, fatal=False))
         if scores_tab is not None:
             frames.append(read_scores_tab(scores_tab, *context, problems, dates=dates))
+            names.append(_scores_names(scores_tab))
         if evidence_tab is not None:
             frames.append(read_evidence_tab(evidence_tab, *context, problems, dates=dates))
+            names.append(_evidence_names(evidence_tab))
         overrides = read_overrides(find_tab(snapshot, OVERRIDES, problems), *context, problems,
                                    dates=dates)
     evidence = (
@@ -136,7 +159,27 @@ def read_gradebook(snapshot: Snapshot) -> Gradebook:
         mentoring=mentoring,
         problems=tuple(problems),
         overrides=overrides,
+        about=read_about(snapshot.find(ABOUT), snapshot.title),
+        assessment_names=merge_names(*names),
     )
+
+
+def _scores_names(tab: Tab) -> AssessmentNames:
+    """Translated assessment names from the Scores tab's `Name (es)` rows."""
+    headers, header_problems = find_headers(tab, ("Student ID",))
+    return {} if header_problems else assessment_names(tab, headers.column("Student ID"))
+
+
+def _evidence_names(tab: Tab) -> AssessmentNames:
+    """Translated assessment names from the Evidence tab's `Assessment (es)` columns."""
+    headers, header_problems = find_headers(tab, ("Assessment",))
+    if header_problems:
+        return {}
+    columns = {
+        language: column_values(tab, col, headers.row + 1)
+        for language, col in translated_columns(tab, headers.row, "Assessment").items()
+    }
+    return evidence_names(headers.values("Assessment"), columns)
 
 
 def _read_policies(tab: Tab | None, problems: list[Problem]) -> dict[str, Policy]:
@@ -267,6 +310,11 @@ def _read_outcomes(
     if header_problems:
         return []
     columns = {name: column_values(tab, col, 1) for name, col in headers.columns.items()}
+    translated = {
+        language: column_values(tab, col, 1)
+        for language, col in translated_columns(tab, 0, "Outcome").items()
+    }
+    problems.extend(unknown_language_problems(tab, 0, "Outcome"))
     outcomes: list[Outcome] = []
     seen: dict[str, int] = {}
     for i, raw_id in enumerate(columns["Outcome ID"]):
@@ -302,6 +350,11 @@ def _read_outcomes(
                 subject=text(columns["Subject"][i]) if "Subject" in columns else "",
                 unit=text(columns["Unit"][i]) if "Unit" in columns else "",
                 policy=policy or "Default",
+                translations=tuple(
+                    (language, text(values[i]))
+                    for language, values in translated.items()
+                    if i < len(values) and text(values[i])
+                ),
             )
         )
     if not outcomes:

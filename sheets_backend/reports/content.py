@@ -9,15 +9,19 @@ behaviour is never read at all.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 import pandas as pd
 
 from policy_engine import MarkEffect, Policy, Status
+from sheets_backend.gradebook.about import About
 from sheets_backend.gradebook.template import Gradebook, Student
+from sheets_backend.gradebook.translations import AssessmentNames
 from sheets_backend.i18n.words import N_, SOURCE_LANGUAGE, Words
+from sheets_backend.reports.current_level import latest_levels
 
 # A filling circle: the status is readable without its colour (and in black-and-white print).
 SYMBOLS: dict[Status, str] = {
@@ -32,6 +36,7 @@ WORK_TO_HAND_IN = N_("Work to hand in:")
 NOTHING_MISSING = N_("Nothing missing. Well done!")
 COLOUR_KEY = N_("Colour key:")
 REPORT_TITLE = N_("Progress report")
+KEY = N_("Key")
 NO_EVIDENCE = N_("No evidence yet")
 
 
@@ -66,6 +71,12 @@ class OutcomeLine:
     levels: tuple[float, ...]  # counted results, oldest first: the trend
     policy: Policy
     engine_next_step: str  # the engine's English sentence ("Next: one more ...")
+    translations: tuple[tuple[str, str], ...] = ()  # the outcome's wording per language
+    latest: float | None = None  # the latest counted result on the scale
+    latest_label: str = ""
+    latest_assessment: str = ""
+    latest_date: dt.date | None = None
+    slipping: bool = False  # met or on track, but the latest result is below the threshold
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,10 @@ class StudentReport:
     work: tuple[WorkItem, ...]
     legend: tuple[LegendEntry, ...]
     as_of: dt.date | None = None
+    about: About = field(default_factory=About)
+    report_card: str = ""  # the grade ("" when the policy has no report card)
+    card_policy: Policy | None = None  # the policy whose report card gave the grade
+    names: AssessmentNames = field(default_factory=dict)  # translated assessment names
 
 
 def student_reports(
@@ -106,15 +121,26 @@ def student_reports(
 ) -> list[StudentReport]:
     """One report per Roster student, in Roster order (never sorted by results).
 
+    `as_of` is the date the reports say they are "as of"; without one, today's date (a printed
+    report must say how old it is).
+
     Evidence is grouped once, in one pass, so a 600-student gradebook costs no more per student
     than a class of 30.
     """
     evidence = _evidence(book, as_of)
     trails, work = _trails(evidence)
-    counts = students.set_index("student_id")[["met", "assessed"]].to_dict("index")
-    text = {o.id: o.text for o in book.outcomes}
+    wanted = ["met", "assessed"] + (["report_card"] if "report_card" in students else [])
+    counts = students.set_index("student_id")[wanted].to_dict("index")
+    text = {o.id: o for o in book.outcomes}
+    default = book.policies.get("Default")
+    card_policy = default if default is not None and default.report_card is not None else None
+    shown_as_of = as_of or dt.date.today()
     results: dict[str, list[Any]] = {}
-    for row in _plain(outcomes).itertuples(index=False):
+    rows = latest_levels(book, outcomes)
+    # Python dates once for the column, not a Timestamp per row.
+    rows = rows.assign(latest_date=pd.Series(rows["latest_date"].to_numpy("datetime64[D]").tolist(),
+                                             index=rows.index, dtype=object))
+    for row in _plain(rows).itertuples(index=False):
         results.setdefault(row.student_id, []).append(row)
     reports = []
     for student in book.students:
@@ -130,7 +156,11 @@ def student_reports(
             outcomes=lines,
             work=tuple(work.get(student.id, ())),
             legend=_legend(lines),
-            as_of=as_of,
+            as_of=shown_as_of,
+            about=book.about,
+            report_card=str(counts[student.id].get("report_card") or "") if card_policy else "",
+            card_policy=card_policy,
+            names=book.assessment_names,
         ))
     return reports
 
@@ -225,13 +255,20 @@ def _trails(
     return trails, work
 
 
-def _line(row: Any, text: str, policy: Policy, trail: Trail) -> OutcomeLine:
+def _line(row: Any, outcome: Any, policy: Policy, trail: Trail) -> OutcomeLine:
     entries, levels = trail
     status = Status(row.status)
     needed = row.needed
+    latest = None if row.latest != row.latest else float(row.latest)  # NaN: nothing counted
     return OutcomeLine(
         outcome_id=str(row.outcome_id),
-        text=text,
+        text=outcome.text,
+        translations=outcome.translations,
+        latest=latest,
+        latest_label=str(row.latest_label or ""),
+        latest_assessment=str(row.latest_assessment or ""),
+        latest_date=row.latest_date if isinstance(row.latest_date, dt.date) else None,
+        slipping=bool(row.slipping),
         status=status,
         band_label=policy.band(status).label,
         colour=str(row.colour or ""),
@@ -270,6 +307,32 @@ def as_of_line(words: Words, as_of: dt.date) -> str:
     return words.gettext("Progress as of {date}", date=words.long_date(as_of))
 
 
+def outcome_text(words: Words, line: OutcomeLine) -> str:
+    """The outcome in the family's language when the Outcomes tab has it, else the school's."""
+    return dict(line.translations).get(words.language) or line.text
+
+
+def assessment_name(words: Words, names: AssessmentNames, name: str) -> str:
+    return names.get(name, {}).get(words.language) or name
+
+
+def latest_text(words: Words, line: OutcomeLine, names: AssessmentNames | None = None) -> str:
+    """`Your latest score on this was Approaching (2), on Quiz 3 (Oct 27). That is below Meeting.`
+
+    Only for a slipping outcome (met or on track, latest result below the threshold): the status
+    alone would hide it. "" otherwise.
+    """
+    if not line.slipping or line.latest is None or line.latest_date is None:
+        return ""
+    score = words.number(line.latest)
+    level = (words.gettext("{level} ({score})", level=words.policy_word(line.latest_label),
+                           score=score) if line.latest_label else score)
+    return words.gettext(
+        "Your latest score on this was {level}, on {assessment} ({date}). That is below {goal}.",
+        level=level, assessment=assessment_name(words, names or {}, line.latest_assessment),
+        date=words.short_date(line.latest_date), goal=words.policy_word(line.policy.threshold_label))
+
+
 def status_text(words: Words, line: OutcomeLine, *, symbol: bool = True) -> str:
     """`◐ On track (2 of 3)`: a symbol and words, so colour is never the only carrier."""
     text = words.band_label(line.status, line.band_label)
@@ -284,8 +347,14 @@ def legend_text(words: Words, entry: LegendEntry, *, symbol: bool = True) -> str
     return f"{SYMBOLS[entry.status]} {text}" if symbol else text
 
 
-def evidence_text(words: Words, entry: EvidenceEntry) -> str:
-    """`Quiz 2, Sep 21: 3 (Meeting)`, `Quiz 3, Oct 2: Missing`: words, never codes."""
+def evidence_text(words: Words, entry: EvidenceEntry,
+                  names: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """`Quiz 2, Sep 21: 3 (Meeting)`, `Quiz 3, Oct 2: Missing`: words, never codes. `names`
+    gives an assessment's name in the family's language (the Scores tab's `Name (es)` rows)."""
+    if names:
+        translated = names.get(entry.assessment, {}).get(words.language)
+        if translated:
+            entry = entry._replace(assessment=translated)
     # Keyed by a plain tuple (hashed in C): one assessment's few results repeat for every student.
     return _evidence_text(words.language, entry)
 
@@ -310,9 +379,10 @@ def _evidence_text(language: str, entry: EvidenceEntry) -> str:
     return text
 
 
-def work_text(words: Words, item: WorkItem) -> str:
+def work_text(words: Words, item: WorkItem, names: AssessmentNames | None = None) -> str:
     """`Quiz 2 (M1, Sep 21)`."""
-    return words.gettext("{assessment} ({outcome}, {date})", assessment=item.assessment,
+    return words.gettext("{assessment} ({outcome}, {date})",
+                         assessment=assessment_name(words, names or {}, item.assessment),
                          outcome=item.outcome_id, date=words.short_date(item.date))
 
 

@@ -64,6 +64,12 @@ def outcome_id(value: Any) -> str:
     return value.strip()
 
 
+def section(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 100:
+        raise ValueError("a Section as the Roster writes it, e.g. 801")
+    return value.strip()
+
+
 def folder_id(value: Any) -> str:
     if not isinstance(value, str) or not DRIVE_ID.match(value):
         raise ValueError("a Drive folder id: the part of its address after /folders/")

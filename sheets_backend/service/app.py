@@ -158,12 +158,15 @@ def validate_route() -> Response:
 
 @v1.post("/groups")
 def groups_route() -> Response:
-    """One outcome's reteach groups (students who have not yet met it, by section): reads only."""
+    """One outcome's reteach groups (students who have not yet met it, by what they need next,
+    optionally for one section): reads only."""
     from sheets_backend.recompute import evaluate_sheet
-    from sheets_backend.tabs.groups import groups_for
+    from sheets_backend.tabs.groups import groups_for, sections_of
 
     token = _authorised()
-    body = api_fields.json_body({"spreadsheet_id": api_fields.sheet_id, "outcome_id": api_fields.outcome_id})
+    body = api_fields.json_body({"spreadsheet_id": api_fields.sheet_id,
+                                 "outcome_id": api_fields.outcome_id,
+                                 "section": api_fields.section})
     if "outcome_id" not in body:
         raise api_fields.BadRequest([{"field": "outcome_id", "message": "required"}])
     book, evaluation = evaluate_sheet(_gateway(token, body["spreadsheet_id"]))
@@ -172,14 +175,18 @@ def groups_route() -> Response:
         raise OutcomeNotFound(
             f'There is no outcome "{body["outcome_id"]}" on the Outcomes tab. Check its ID there.'
         )
-    groups = groups_for(book, evaluation, outcome.id)
+    section = body.get("section")
+    groups = groups_for(book, evaluation, outcome.id, section=section)
     g.counts = {"groups": len(groups), "students": sum(len(x.members) for x in groups)}
     return jsonify(
         {
             "outcome_id": outcome.id,
             "outcome": outcome.text,
+            "sections": list(sections_of(book)),
+            "section": section,
             "groups": [
-                {"section": group.section, "members": [dataclasses.asdict(m) for m in group.members]}
+                {"need": group.need, "label": group.label,
+                 "members": [dataclasses.asdict(m) for m in group.members]}
                 for group in groups
             ],
         }

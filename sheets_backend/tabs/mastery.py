@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sheets_backend.gradebook.template import Gradebook, Mentoring
+from sheets_backend.reports.current_level import DOWN, latest_levels
 from sheets_backend.tabs.plan import CellData, TabContent, number_cell, text_cell
 
 MASTERY = "Mastery"
@@ -20,7 +21,9 @@ SUMMARY_HEADERS = (
     "Missing work",
     "Incentive eligible",
 )
+REPORT_CARD_HEADER = "Report card"
 MENTORING_HEADERS = ("Mentor", "Last check-in")
+NEXT = "Next: "
 OVERRIDDEN = "✎"  # in the cell text, not only a colour: an override is visible in any view
 
 
@@ -34,8 +37,14 @@ def mastery_tab(book: Gradebook, outcomes: pd.DataFrame, students: pd.DataFrame)
     header += [
         text_cell(o.id, bold=True, background=HEADER_COLOUR, note=o.text) for o in book.outcomes
     ]
-    extra = SUMMARY_HEADERS + (MENTORING_HEADERS if book.mentoring is not None else ())
+    card = _has_report_card(book, students)
+    extra = (
+        SUMMARY_HEADERS
+        + ((REPORT_CARD_HEADER,) if card else ())
+        + (MENTORING_HEADERS if book.mentoring is not None else ())
+    )
     header += [text_cell(h, bold=True, background=HEADER_COLOUR, wrap=True) for h in extra]
+    outcomes = latest_levels(book, outcomes)
     labels = _labels(outcomes).reshape(n_students, n_outcomes)
     colours = outcomes["colour"].to_numpy(dtype=object).reshape(n_students, n_outcomes)
     notes = _notes(outcomes).reshape(n_students, n_outcomes)
@@ -50,6 +59,8 @@ def mastery_tab(book: Gradebook, outcomes: pd.DataFrame, students: pd.DataFrame)
             for j in range(n_outcomes)
         ]
         row += _summary_cells(per_student.loc[student.id], book.incentive_eligible, student.id)
+        if card:
+            row.append(text_cell(str(per_student.loc[student.id, "report_card"] or "")))
         if book.mentoring is not None:
             row += _mentoring_cells(book.mentoring.get(student.id))
         rows.append(row)
@@ -66,9 +77,17 @@ def _status_cell(label: str, fmt: dict[str, object] | None, note: str) -> CellDa
     return cell
 
 
+def _has_report_card(book: Gradebook, students: pd.DataFrame) -> bool:
+    """The engine grades with the Default policy's report card; no card, no column."""
+    default = book.policies.get("Default")
+    return default is not None and default.report_card is not None and "report_card" in students
+
+
 def _labels(outcomes: pd.DataFrame) -> np.ndarray:
-    """The status words; an overridden status carries the override mark ("Mastered ✎")."""
+    """The status words; a latest result below the threshold adds a down arrow ("On track (2 of
+    3) ↓"); an overridden status carries the override mark ("Mastered ✎")."""
     labels = outcomes["label"].fillna("").astype(str)
+    labels = labels.where(~outcomes["slipping"].to_numpy(dtype=bool), labels + f" {DOWN}")
     if "override" in outcomes:
         overridden = outcomes["override"].fillna("").astype(str) != ""
         labels = labels.where(~overridden, labels + f" {OVERRIDDEN}")
@@ -76,12 +95,28 @@ def _labels(outcomes: pd.DataFrame) -> np.ndarray:
 
 
 def _notes(outcomes: pd.DataFrame) -> np.ndarray:
-    """The cell note: how the status was computed and what comes next, from the engine's words."""
+    """The cell note: the latest result when it is below the threshold, how the status was
+    computed, and what comes next, from the engine's words. "Next: " is written once: the engine's
+    next step already starts with it."""
     explanation = outcomes["explanation"].fillna("").astype(str)
-    next_step = outcomes["next_step"].fillna("").astype(str)
-    add_next = (next_step != "") & ~explanation.str.contains("Next:", regex=False)
-    notes = explanation.where(~add_next, explanation + "\nNext: " + next_step)
+    step = outcomes["next_step"].fillna("").astype(str).str.removeprefix(NEXT).str.strip()
+    add_next = (step != "") & ~explanation.str.contains(NEXT.strip(), regex=False)
+    notes = explanation.where(~add_next, explanation + "\n" + NEXT + step)
+    slipping = outcomes["slipping"].to_numpy(dtype=bool)
+    if slipping.any():
+        notes = notes.copy()
+        notes[slipping] = _latest_sentence(outcomes[slipping]) + " " + notes[slipping]
     return notes.to_numpy(dtype=object)
+
+
+def _latest_sentence(outcomes: pd.DataFrame) -> pd.Series:
+    """`Latest: Approaching (2) on Quiz 3, Oct 27: below Meeting.`"""
+    value = outcomes["latest"].map(lambda v: "" if pd.isna(v) else f"{v:g}")
+    label = outcomes["latest_label"].fillna("").astype(str)
+    level = label.where(label == "", label + " (" + value + ")").where(label != "", value)
+    day = pd.to_datetime(outcomes["latest_date"]).dt.strftime("%b %-d").fillna("")
+    return ("Latest: " + level + " on " + outcomes["latest_assessment"].astype(str) + ", " + day
+            + ": below " + outcomes["threshold_label"].astype(str) + ".")
 
 
 def _summary_cells(row: pd.Series, eligible: Mapping[str, bool], student_id: str) -> list[CellData]:

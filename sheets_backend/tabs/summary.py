@@ -26,12 +26,21 @@ from sheets_backend.reports.content import (
     as_of_line,
     evidence_text,
     headline,
+    latest_text,
     legend_text,
     next_step,
+    outcome_text,
     sparkline_points,
     status_text,
     student_reports,
     work_text,
+)
+from sheets_backend.reports.header import (
+    from_line,
+    grade_rule,
+    grade_text,
+    policy_text,
+    scale_text,
 )
 from sheets_backend.tabs.plan import CellData, TabContent, formula_cell, text_cell
 
@@ -49,7 +58,8 @@ def summary_tab(
     *,
     as_of: dt.date | None = None,
 ) -> TabContent:
-    """The tab for every Roster student, in Roster order; `as_of` shows "Progress as of <date>"."""
+    """The tab for every Roster student, in Roster order; each block says "Progress as of
+    <date>" (`as_of`, else today)."""
     school = Words(SOURCE_LANGUAGE)
     rows: list[list[CellData]] = []
     for report in student_reports(book, outcomes, students, as_of=as_of):
@@ -59,7 +69,8 @@ def summary_tab(
 
 
 def student_block(report: StudentReport, school: Words, family: Words) -> list[list[CellData]]:
-    """One student's rows: name, headline, legend, a row per outcome, then work to hand in."""
+    """One student's rows: name, headline, when and who it is from, grade, key, a row per
+    outcome, then work to hand in."""
     both = _both(school, family)
     rows: list[list[CellData]] = [
         [text_cell(report.student.name or report.student.id, bold=True, size=14)],
@@ -68,7 +79,18 @@ def student_block(report: StudentReport, school: Words, family: Words) -> list[l
         rows.append([text_cell(headline(words, report), wrap=False)])
     if report.as_of is not None:
         as_of = report.as_of
-        rows.append([text_cell(both(lambda w: as_of_line(w, as_of)), wrap=True)])
+        rows.append([text_cell(both(lambda w: as_of_line(w, as_of)), bold=True, wrap=True)])
+    if from_line(school, report.about):
+        rows.append([text_cell(both(lambda w: from_line(w, report.about)), wrap=False)])
+    card = report.card_policy.report_card if report.card_policy is not None else None
+    if report.report_card and card is not None:
+        grade = report.report_card
+        rows.append([text_cell(both(lambda w: grade_text(w, grade)), bold=True, wrap=False),
+                     text_cell(both(lambda w: grade_rule(w, card, grade)), wrap=True)])
+    # By name: hashing a Policy (a deep frozen dataclass) per outcome costs more than the block.
+    for policy in {line.policy.name: line.policy for line in report.outcomes}.values():
+        rows.append([text_cell(both(lambda w, p=policy: scale_text(w, p)), wrap=True),
+                     text_cell(both(lambda w, p=policy: policy_text(w, p)), wrap=True)])
     rows.append([text_cell(both(lambda w: w.gettext(COLOUR_KEY)), bold=True)] + [
         text_cell(
             f"{SYMBOLS[entry.status]} " + both(lambda w, e=entry: legend_text(w, e, symbol=False)),
@@ -81,7 +103,7 @@ def student_block(report: StudentReport, school: Words, family: Words) -> list[l
         for heading in COLUMNS
     ])
     for line in report.outcomes:
-        rows.append(_outcome_row(line, school, both))
+        rows.append(_outcome_row(line, school, both, report))
     work = "; ".join(work_text(school, item) for item in report.work)
     rows.append([
         text_cell(both(lambda w: w.gettext(WORK_TO_HAND_IN)), bold=True, wrap=True),
@@ -90,13 +112,17 @@ def student_block(report: StudentReport, school: Words, family: Words) -> list[l
     return rows
 
 
-def _outcome_row(line: OutcomeLine, school: Words, both: Say) -> list[CellData]:
+def _outcome_row(line: OutcomeLine, school: Words, both: Say, report: StudentReport
+                 ) -> list[CellData]:
     # The trail is dates, names and numbers: one language keeps it short enough to print.
     trail = "\n".join([evidence_text(school, entry) for entry in line.evidence])
+    status = f"{SYMBOLS[line.status]} " + both(lambda w: status_text(w, line, symbol=False))
+    if line.slipping:
+        status += "\n" + both(lambda w: latest_text(w, line, report.names))
     return [
-        text_cell(line.text, wrap=True),  # the teacher's words, never translated
-        text_cell(f"{SYMBOLS[line.status]} " + both(lambda w: status_text(w, line, symbol=False)),
-                  background=line.colour, wrap=True),
+        # The teacher's words, and their own translation where the Outcomes tab has one.
+        text_cell(both(lambda w: outcome_text(w, line)), wrap=True),
+        text_cell(status, background=line.colour, wrap=True),
         text_cell(trail or both(lambda w: w.gettext(NO_EVIDENCE)), wrap=True),
         sparkline(line),
         text_cell(both(lambda w: next_step(w, line)), wrap=True),

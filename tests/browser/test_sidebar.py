@@ -311,7 +311,7 @@ def _post_json(url: str, body: dict[str, Any]) -> Any:
         return json.load(response)
 
 
-def test_reteach_groups_lists_who_still_needs_an_outcome_by_section(
+def test_reteach_groups_show_counts_per_need_with_names_collapsed_and_a_section_filter(
     page: Page, service: Service, screenshot: Screenshot
 ) -> None:
     sidebar = Sidebar(page, service, "policy")
@@ -338,12 +338,17 @@ def test_reteach_groups_lists_who_still_needs_an_outcome_by_section(
     expect(title).to_have_text(f"{chosen}: {expected['outcome']}")
     expect(title).to_be_focused()
     expect(sidebar.locator("#groups-result")).to_have_attribute("aria-live", "polite")
-    lists = sidebar.locator("#groups-result ul.groups")
-    expect(lists).to_have_count(len(expected["groups"]))
+    needs = sidebar.locator("#groups-result details.need")
+    expect(needs).to_have_count(len(expected["groups"]))
     for n, group in enumerate(expected["groups"]):
-        expect(lists.nth(n)).to_have_attribute("aria-label", f"Section {group['section']}")
-        items = lists.nth(n).locator("li")
+        need = needs.nth(n)
+        expect(need.locator("summary")).to_have_text(re.compile(
+            rf"^{re.escape(group['label'])} \({len(group['members'])} students?\)$"))
+        items = need.locator("li")
+        expect(items.first).to_be_hidden()  # names collapsed until the group is opened
+        need.locator("summary").click()
         expect(items).to_have_count(len(group["members"]))
+        expect(items.first).to_be_visible()
         for k, member in enumerate(group["members"]):
             item = items.nth(k)
             expect(item).to_have_attribute("data-student", member["student_id"])
@@ -353,6 +358,14 @@ def test_reteach_groups_lists_who_still_needs_an_outcome_by_section(
             border = item.evaluate("node => getComputedStyle(node).borderLeftColor")
             red, green, blue = (int(member["colour"][i:i + 2], 16) for i in (1, 3, 5))
             assert border == f"rgb({red}, {green}, {blue})"
+    # A section filters the same groups, in the same Roster order.
+    section = expected["sections"][0]
+    sidebar.locator("#groups-section").select_option(section)
+    shown = [m["student_id"] for g in expected["groups"] for m in g["members"]
+             if m["section"] == section]
+    ids_shown = sidebar.locator("#groups-result li").evaluate_all(
+        "nodes => nodes.map(n => n.getAttribute('data-student'))")
+    assert ids_shown == shown
     students = sum(len(g["members"]) for g in expected["groups"])
     expect(sidebar.locator("#status")).to_contain_text(f"Reteach groups for {chosen}: {students}")
     assert [c["name"] for c in sidebar.shim_calls() if c["name"] == "reteachGroups"] == [

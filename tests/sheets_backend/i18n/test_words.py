@@ -11,8 +11,8 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 from policy_engine import STATUS_WORDS, Status
-from sheets_backend.i18n import words as i18n
 from sheets_backend.i18n.words import Words, available_languages, resolve_language, words_for
+from sheets_backend.i18n import words as i18n
 
 PACKAGE = Path(i18n.__file__).parents[1]
 SOURCES = [Path(i18n.__file__), *PACKAGE.glob("reports/*.py"), PACKAGE / "tabs" / "summary.py"]
@@ -111,5 +111,5 @@ def test_plural_forms_follow_the_language():
                       "{count} more demonstrations at {level} or above.", 1, level="Cumple")
     two = es.ngettext("{count} more demonstration at {level} or above.",
                       "{count} more demonstrations at {level} or above.", 2, level="Cumple")
-    assert one == "1 demostración más en Cumple o superior."
-    assert two == "2 demostraciones más en Cumple o superior."
+    assert one == "1 nota más con nivel Cumple o más."
+    assert two == "2 notas más con nivel Cumple o más."

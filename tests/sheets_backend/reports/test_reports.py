@@ -18,7 +18,13 @@ from sheets_backend.publish.google import (
     roster_change,
     sharing_change,
 )
-from sheets_backend.publish.local import publish_local, report_key, report_name
+from sheets_backend.publish.local import (
+    SECRET_FILE,
+    folder_secret,
+    publish_local,
+    report_key,
+    report_name,
+)
 
 XSS = '<script>alert("x")</script>'
 CLASS = [
@@ -68,7 +74,8 @@ def page(path) -> str:
 
 def test_one_report_per_student_named_by_a_hash_never_a_name(tmp_path):
     paths = publish(tmp_path)
-    assert [p.name for p in paths] == [report_name(s[0]) for s in CLASS]
+    secret = folder_secret(tmp_path / "reports")
+    assert [p.name for p in paths] == [report_name(s[0], secret) for s in CLASS]
     for path, student in zip(paths, CLASS, strict=True):
         assert re.fullmatch(r"progress-[0-9a-f]{16}\.html", path.name)
         assert student[0] not in path.name and "rivera" not in path.name.lower()
@@ -160,7 +167,8 @@ def test_publishing_again_overwrites_in_place(tmp_path):
     second = publish(tmp_path)
     assert [p.name for p in second] == list(before)
     assert {p.name: page(p) for p in second} == before
-    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == sorted(before)
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == sorted(
+        [*before, "index.html", SECRET_FILE])  # the teacher's index and the folder's key
 
 
 def test_a_student_who_left_loses_their_report_and_other_files_stay(tmp_path):
@@ -169,8 +177,8 @@ def test_a_student_who_left_loses_their_report_and_other_files_stay(tmp_path):
     keep.write_text("the teacher's own file")
     remaining = publish(tmp_path, roster=[s for s in CLASS if s[1] != "Omar Diallo"])
     files = sorted(p.name for p in (tmp_path / "reports").iterdir())
-    assert report_name("231004528") not in files
-    assert sorted([p.name for p in remaining] + ["README.txt"]) == files
+    assert report_name("231004528", folder_secret(tmp_path / "reports")) not in files
+    assert sorted([p.name for p in remaining] + ["README.txt", "index.html", SECRET_FILE]) == files
 
 
 # --- Google: who should have access, and what to change -----------------------------------------
@@ -276,3 +284,21 @@ def test_a_late_score_shows_the_score_and_the_word_never_the_code(workbook, base
     texts = [evidence_text(Words("en"), e) for e in m1.evidence]
     assert "Quiz 2, Sep 21: 3 (Meeting) (Late)" in texts
     assert not any(" L" in t.replace("Late", "") for t in texts)
+
+
+def test_a_new_folders_names_cannot_be_worked_out_from_a_student_id(tmp_path):
+    paths = publish(tmp_path)
+    key_file = tmp_path / "reports" / SECRET_FILE
+    assert key_file.exists() and key_file.stat().st_mode & 0o077 == 0  # the teacher's only
+    guessable = {report_name(s[0]) for s in CLASS}  # the unkeyed hash anyone can compute
+    assert not guessable & {p.name for p in paths}
+    assert [p.name for p in publish(tmp_path)] == [p.name for p in paths]  # stable
+
+
+def test_a_folder_published_before_keeps_its_names_so_shared_links_still_work(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / report_name(CLASS[0][0])).write_text("an older report")
+    paths = publish(tmp_path)
+    assert [p.name for p in paths] == [report_name(s[0]) for s in CLASS]
+    assert not (folder / SECRET_FILE).exists()

@@ -498,7 +498,7 @@ class TestLocalMode:
             k: v for k, v in b.items() if k != "duration_ms"}
 
 
-def test_groups_lists_who_has_not_yet_met_an_outcome_by_section_and_writes_nothing(api, folder):
+def test_groups_lists_who_has_not_yet_met_an_outcome_by_need_and_writes_nothing(api, folder):
     path = folder / f"{SHEET}.xlsx"
     before = path.read_bytes()
     response = api.client.post("/v1/groups", json={"spreadsheet_id": SHEET, "outcome_id": "M1"},
@@ -506,11 +506,22 @@ def test_groups_lists_who_has_not_yet_met_an_outcome_by_section_and_writes_nothi
     assert response.status_code == 200, response.data
     body = response.get_json()
     assert (body["outcome_id"], body["outcome"]) == ("M1", "I can solve one-step equations.")
-    by_section = {g["section"]: [m["student_id"] for m in g["members"]] for g in body["groups"]}
-    assert by_section == {"801": ["S2"], "802": ["S3"]}  # S1 has met M1; S4 is not assessed
+    assert body["sections"] == ["801", "802"] and body["section"] is None
+    by_need = {g["label"]: [m["student_id"] for m in g["members"]] for g in body["groups"]}
+    assert by_need == {"1 of 3": ["S2"], "2 of 3": ["S3"]}  # S1 has met M1; S4 not assessed
     member = body["groups"][0]["members"][0]
     assert member["status"] == "On track (1 of 3)" and member["needs"]
+    assert (member["section"], member["last_date"]) == ("801", "2026-10-05")
     assert path.read_bytes() == before
+
+
+def test_groups_for_one_section_are_filtered_never_reordered(api):
+    response = api.client.post("/v1/groups", json={"spreadsheet_id": SHEET, "outcome_id": "M1",
+                                                   "section": "802"}, headers=api.headers)
+    body = response.get_json()
+    assert body["section"] == "802"
+    assert [(g["label"], [m["student_id"] for m in g["members"]]) for g in body["groups"]] == [
+        ("2 of 3", ["S3"])]
 
 
 def test_groups_for_an_unknown_outcome_is_a_clear_404(api):
