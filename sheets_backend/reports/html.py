@@ -56,29 +56,40 @@ svg { display: block; }
 
 def render(report: StudentReport, words: Words) -> str:
     """The whole page for one student, in `words`' language."""
-    name = escape(report.student.name or report.student.id)
-    parts = [
+    name = report.student.name or report.student.id
+    return page(f"{words.gettext(REPORT_TITLE)} · {name}", name, body(report, words), words)
+
+
+def page(title: str, heading: str, parts: list[str], words: Words) -> str:
+    """A self-contained page around already-escaped `parts`; `title` and `heading` are escaped."""
+    return "\n".join([
         "<!DOCTYPE html>",
         f'<html lang="{escape(words.language.replace("_", "-"))}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="robots" content="noindex, nofollow">',
-        f"<title>{escape(words.gettext(REPORT_TITLE))} · {name}</title>",
+        f"<title>{escape(title)}</title>",
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
         "<main>",
-        f"<h1>{name}</h1>",
-    ]
+        f"<h1>{escape(heading)}</h1>",
+        *parts,
+        "</main>", "</body>", "</html>", "",
+    ])
+
+
+def body(report: StudentReport, words: Words) -> list[str]:
+    """One report's content below the name: as-of line, headline, legend, outcomes, work."""
+    parts = []
     if report.as_of is not None:
         parts.append(f'<p class="as-of">{escape(as_of_line(words, report.as_of))}</p>')
     parts.append(f'<p class="headline">{escape(headline(words, report))}</p>')
     parts.append(_legend(report, words))
     parts.append(_table(report, words))
     parts.append(_work(report, words))
-    parts += ["</main>", "</body>", "</html>", ""]
-    return "\n".join(parts)
+    return parts
 
 
 def _legend(report: StudentReport, words: Words) -> str:
@@ -142,4 +153,4 @@ def _css_colour(colour: str) -> str:
     return value if ok else "transparent"
 
 
-__all__ = ["SYMBOLS", "render"]
+__all__ = ["SYMBOLS", "body", "page", "render"]
