@@ -128,7 +128,6 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from sheets_backend.demo import write_demo_gradebook
-
     from sheets_backend.school.demo import write_demo_school
 
     write_demo_gradebook(args.out)
