@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -122,7 +123,7 @@ def write_gradebook(
         _evidence_sheet(book, rng, roster, outcome_rows, evidence_rows)
     if policy_tab:
         rows = policy_rows or policy_tab_rows(default_policies())
-        sheet_rows(book, "Policy", rows, freeze="B2")  # type: ignore[arg-type]
+        sheet_rows(book, "Policy", rows, freeze="B2")
     _behaviour_sheet(book, rng, roster, behaviour_incidents)
     return save_atomically(book, path)
 
@@ -297,7 +298,9 @@ def _behaviour_sheet(
         sheet.append(row)
 
 
-def sheet_rows(book: Workbook, title: str, rows: list[list[object]], freeze: str = "") -> None:
+def sheet_rows(
+    book: Workbook, title: str, rows: Sequence[Sequence[object]], freeze: str = ""
+) -> None:
     sheet = book.create_sheet(title)
     if freeze:
         sheet.freeze_panes = freeze

@@ -11,7 +11,7 @@ import pandas as pd
 
 from policy_engine import Status
 from sheets_backend.problems import Problem, Reason
-from sheets_backend.school.course import CourseResult
+from sheets_backend.school.course import OUTCOME_COLUMNS, STUDENT_COLUMNS, CourseResult
 from sheets_backend.school.workbook import ROSTER, School, SchoolStudent
 
 FIGURES = ("met", "assessed", "on_track", "missing_count")
@@ -99,8 +99,10 @@ def aggregate(school: School, results: Sequence[CourseResult]) -> SchoolView:
 
 def _frame(results: Sequence[CourseResult], which: str) -> pd.DataFrame:
     frames = [getattr(r, which).assign(course=r.course.course) for r in results]
-    empty = CourseResult.__dataclass_fields__[which].default_factory()  # type: ignore[misc]
-    return pd.concat(frames, ignore_index=True) if frames else empty.assign(course="")
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    columns = STUDENT_COLUMNS if which == "students" else OUTCOME_COLUMNS
+    return pd.DataFrame(columns=[*columns, "course"])
 
 
 def _percent(frame: pd.DataFrame) -> pd.DataFrame:
@@ -116,8 +118,8 @@ def _students(
     warnings: list[Located] = []
     first: dict[str, tuple[str, str]] = {}  # Student ID -> (name, where it was first seen)
     if school.roster is not None:
-        for s in school.roster:
-            first[s.id] = (s.name, f"the school's {ROSTER} tab")
+        for known in school.roster:
+            first[known.id] = (known.name, f"the school's {ROSTER} tab")
     union: dict[str, SchoolStudent] = {}
     for r in results:
         for s in r.roster:

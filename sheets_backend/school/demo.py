@@ -162,7 +162,7 @@ def _school_book(
         ["Student ID", "Student Name", "Grade", "Mentor", "Mentor Email", "Family Email",
          "Family Language"],
         *[[r[0], r[1], r[0][0], *mentors[r[0]], r[4], r[5]] for r in students]], freeze="A2")
-    sheet_rows(book, "Policy", policy_tab_rows(default_policies()), freeze="B2")  # type: ignore[arg-type]
+    sheet_rows(book, "Policy", policy_tab_rows(default_policies()), freeze="B2")
     mentoring = book.create_sheet("Mentoring")
     mentoring.append(["Date", "Student ID", "Mentor", "Note"])
     for r in students:

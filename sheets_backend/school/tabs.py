@@ -121,4 +121,5 @@ def _figure_cells(values: dict[str, Any] | None) -> list[CellData]:
 
 
 def _lookup(frame: pd.DataFrame) -> dict[Any, dict[str, Any]]:
-    return frame.to_dict("index")
+    found: dict[Any, dict[str, Any]] = frame.to_dict("index")
+    return found
