@@ -128,17 +128,23 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from sheets_backend.demo import write_demo_gradebook
+    from sheets_backend.recompute import recompute
     from sheets_backend.school.demo import write_demo_school
+    from sheets_backend.school.run import LocalOpener, recompute_school
 
     write_demo_gradebook(args.out)
-    if not args.json:
-        print(f"Wrote the demo gradebook to {args.out}")
-    _recompute(argparse.Namespace(path=args.out, json=args.json, dry_run=False, as_of=None))
-    school = write_demo_school(args.out.parent / DEMO_SCHOOL.name)
-    if not args.json:
-        print(f"\nWrote the demo school to {school} (and its gradebooks beside it)")
-    return _school_recompute(
-        argparse.Namespace(path=school, json=args.json, dry_run=False, as_of=None))
+    gradebook = recompute(_open(args.out, autosave=True)).to_dict()
+    school_path = write_demo_school(args.out.parent / DEMO_SCHOOL.name)
+    school = recompute_school(_open(school_path, autosave=True), LocalOpener(school_path))
+    if args.json:
+        print(json.dumps({"gradebook": gradebook, "school": school.to_dict()}, indent=2,
+                         ensure_ascii=False))
+        return 0
+    print(f"Wrote the demo gradebook to {args.out}")
+    print(human_summary(gradebook, args.out))
+    print(f"\nWrote the demo school to {school_path} (and its gradebooks beside it)")
+    print(school_summary(school.to_dict(), school_path))
+    return 0
 
 
 def _school_recompute(args: argparse.Namespace) -> int:
