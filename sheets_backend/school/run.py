@@ -16,6 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import gspread
+
 from sheets_backend.errors import HiveError, SpreadsheetNotFound, TemplateInvalid
 from sheets_backend.gradebook.template import read_gradebook
 from sheets_backend.problems import Reason
@@ -164,3 +166,14 @@ class LocalOpener:
         service = LocalSheets()
         return SheetsGateway(local_client(service), service.open_workbook(
             path, autosave=self.autosave))
+
+
+class GoogleOpener:
+    """Gradebooks on Google Sheets, opened with the caller's own client (their access token):
+    a gradebook the caller cannot open is reported at its Gradebooks cell, never skipped."""
+
+    def __init__(self, client: gspread.Client) -> None:
+        self.client = client
+
+    def __call__(self, course: Course) -> SheetsGateway:
+        return SheetsGateway(self.client, course.spreadsheet_id)

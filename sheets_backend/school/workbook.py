@@ -6,6 +6,7 @@ a Policy tab Hive cannot read, leaves nothing to compute.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from sheets_backend.sheets.snapshot import Snapshot, Tab
 GRADEBOOKS, ROSTER, POLICY, MENTORING, BEHAVIOR = (
     "Gradebooks", "Roster", "Policy", "Mentoring", "Behavior")
 SCHOOL_PLACE = "School"
+_SHEETS_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,12 @@ class Course:
     teacher_email: str
     department: str
     cell: str  # where the row's Gradebook cell is: "Gradebooks!A3"
+
+    @property
+    def spreadsheet_id(self) -> str:
+        """The Google spreadsheet id in a URL (`.../spreadsheets/d/<id>/edit`), or the ref as is."""
+        found = _SHEETS_URL.search(self.ref)
+        return found.group(1) if found else self.ref
 
     @property
     def label(self) -> str:

@@ -212,3 +212,24 @@ def _titles(path):
 
 def _digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_gradebooks_named_by_google_links_open_by_id_and_an_unknown_one_is_reported(school):
+    from sheets_backend.school.run import GoogleOpener, recompute_school
+    from sheets_backend.sheets.gateway import SheetsGateway, local_client
+    from sheets_backend.sheets.local import LocalSheets
+
+    school.tabs["school.xlsx"]["Gradebooks"][1][0] = (
+        "https://docs.google.com/spreadsheets/d/math-id/edit#gid=0")
+    school.tabs["school.xlsx"]["Gradebooks"][2][0] = "no-such-id"
+    school.write("school.xlsx")
+    service = LocalSheets()
+    service.open_workbook(school.folder / "math.xlsx", spreadsheet_id="math-id")
+    client = local_client(service, base_delay=0.0, budget=1.0)
+    gateway = SheetsGateway(client, service.open_workbook(school.path))
+    summary = recompute_school(gateway, GoogleOpener(client)).to_dict()
+    assert (summary["gradebooks"], summary["read"]) == (2, 1)
+    assert [(w["cell"], w["gradebook"]) for w in summary["not_read"]] == [
+        ("Gradebooks!A3", "ELA (Mr Park)")]
+    assert "not found" in summary["not_read"][0]["message"]
+    assert school.students()["S1"]["Math: On track"] is not None

@@ -64,3 +64,9 @@ def test_roster_mentoring_and_behavior_are_read_with_cells():
     # No Mentor Email column at all: each mentor is named once, at their first Mentor cell.
     assert ("Roster!C2", Reason.MENTOR_NO_EMAIL) in found
     assert ("Roster!C3", Reason.MENTOR_NO_EMAIL) in found
+
+
+def test_a_google_sheets_link_gives_its_spreadsheet_id():
+    school = read_school(snapshot_of({"Gradebooks": GRADEBOOKS}))
+    assert school.courses[1].spreadsheet_id == "abc"
+    assert school.courses[0].spreadsheet_id == "math.xlsx"  # a local path or a bare id, as typed
