@@ -233,3 +233,21 @@ def test_gradebooks_named_by_google_links_open_by_id_and_an_unknown_one_is_repor
         ("Gradebooks!A3", "ELA (Mr Park)")]
     assert "not found" in summary["not_read"][0]["message"]
     assert school.students()["S1"]["Math: On track"] is not None
+
+
+def test_validate_names_a_missing_gradebook_at_its_cell(school, capsys):
+    school.tabs["school.xlsx"]["Gradebooks"].append(["gone.xlsx", "Art", "", "", ""])
+    school.write("school.xlsx")
+    summary = school.cli("validate", capsys=capsys)
+    assert [(w["cell"], w["reason"]) for w in summary["not_read"]] == [
+        ("Gradebooks!A4", "gradebook_unreadable")]
+    assert summary["read"] == 2
+
+
+def test_a_school_policy_hive_cannot_read_stops_before_any_gradebook_is_written(school, capsys):
+    school.tabs["school.xlsx"]["Policy"][2][1] = "three"
+    school.write("school.xlsx")
+    before = _digest(school.folder / "math.xlsx")
+    assert main(["school", "recompute", str(school.path)]) == 1
+    assert "Policy!B3" in capsys.readouterr().err
+    assert _digest(school.folder / "math.xlsx") == before
