@@ -9,9 +9,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -62,6 +63,43 @@ class CourseResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values: what a job step stores for the aggregation step to read."""
+        return {
+            "course": dataclasses.asdict(self.course),
+            "roster": [dataclasses.asdict(s) for s in self.roster],
+            "outcome_ids": list(self.outcome_ids),
+            "students": _records(self.students),
+            "outcomes": _records(self.outcomes),
+            "incidents": [dataclasses.asdict(i) for i in self.incidents],
+            "check_ins": {sid: day.date().isoformat() for sid, day in self.check_ins.items()},
+            "name_cells": dict(self.name_cells),
+            "problems": [p.to_dict() for p in self.problems],
+            "api_calls": dict(self.api_calls),
+            "written": self.written,
+            "duration_ms": self.duration_ms,
+            "error": self.error.to_dict() if self.error is not None else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CourseResult:
+        """The result `to_dict` stored, as it was."""
+        return cls(
+            course=Course(**data["course"]),
+            roster=tuple(Student(**s) for s in data["roster"]),
+            outcome_ids=tuple(data["outcome_ids"]),
+            students=pd.DataFrame(data["students"], columns=list(STUDENT_COLUMNS)),
+            outcomes=pd.DataFrame(data["outcomes"], columns=list(OUTCOME_COLUMNS)),
+            incidents=tuple(Incident(**i) for i in data["incidents"]),
+            check_ins={sid: pd.Timestamp(day) for sid, day in data["check_ins"].items()},
+            name_cells=dict(data["name_cells"]),
+            problems=tuple(_problem(p) for p in data["problems"]),
+            api_calls=dict(data["api_calls"]),
+            written=bool(data["written"]),
+            duration_ms=int(data["duration_ms"]),
+            error=_problem(data["error"]) if data["error"] is not None else None,
+        )
 
 
 def with_school_policy(snapshot: Snapshot, school: School) -> Snapshot:
@@ -164,6 +202,17 @@ def not_read(
     calls = gateway.calls.to_dict() if gateway is not None else {"read": 0, "write": 0}
     return CourseResult(course, error=problem, api_calls=calls,
                         duration_ms=_ms(started) if started is not None else 0)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    plain = frame.astype(object).where(frame.notna(), None)
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            for row in plain.to_dict("records")]
+
+
+def _problem(data: Mapping[str, str]) -> Problem:
+    return Problem(data["cell"], Reason(data["reason"]), data["message"],
+                   data["severity"] == "error")
 
 
 def _ms(started: float) -> int:
