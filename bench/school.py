@@ -47,7 +47,8 @@ class Counting(SheetsGateway):
         return snapshot
 
     def apply(self, plan: Any) -> dict[str, Any]:
-        Counting.write_bytes += len(orjson.dumps(plan.body()))
+        self.last_write = len(orjson.dumps(plan.body()))
+        Counting.write_bytes += self.last_write
         return super().apply(plan)
 
 
@@ -75,6 +76,8 @@ def run(size: int, folder: Path, save: bool) -> dict[str, float]:
           f"{calls['write']} writes; {Counting.read_bytes / 1e6:6.1f} MB read, "
           f"{Counting.write_bytes / 1e6:6.1f} MB written "
           f"(generating the files: {generated:.1f} s, not counted)")
+    print(f"      the school workbook's own write: {gateway.last_write / 1e6:.1f} MB, "
+          f"{len(summary.tabs)} tabs in one batchUpdate")
     print(f"      on Google: {calls['read']} reads is {calls['read'] / GOOGLE_READS_PER_MINUTE:.0f} "
           "min of one user's read quota (60 a minute)")
     assert summary.read == size, summary.to_dict()["not_read"]

@@ -251,3 +251,14 @@ def test_a_school_policy_hive_cannot_read_stops_before_any_gradebook_is_written(
     assert main(["school", "recompute", str(school.path)]) == 1
     assert "Policy!B3" in capsys.readouterr().err
     assert _digest(school.folder / "math.xlsx") == before
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_on_every_school_tab(school, capsys):
+    from openpyxl import load_workbook
+    from workbooks import EVIL_NAME
+
+    school.cli("recompute", capsys=capsys)
+    book = load_workbook(school.path)
+    found = [cell for title in ("Students", "Mentors") for row in book[title].iter_rows()
+             for cell in row if cell.value == EVIL_NAME]
+    assert len(found) == 2 and all(cell.data_type == "s" for cell in found)
