@@ -2,7 +2,7 @@
 school's tabs in one batchUpdate; and `validate`, which reads everything and writes nothing.
 
 The steps are separate functions so a job can run them one per task: `read_school_book`, then
-`recompute_course` per gradebook, then `write_school`.
+`recompute_course` per gradebook, then `write_school_tabs`.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def read_school_book(gateway: SheetsGateway) -> tuple[Snapshot, School]:
     return snapshot, school
 
 
-def write_school(
+def write_school_tabs(
     gateway: SheetsGateway, snapshot: Snapshot, school: School, results: Sequence[CourseResult],
     *, dry_run: bool = False,
 ) -> tuple[SchoolView, tuple[str, ...], tuple[Located, ...]]:
@@ -100,8 +100,9 @@ def recompute_school(
     snapshot, school = read_school_book(gateway)
     results = [recompute_course(school, i, opener, as_of=as_of, dry_run=dry_run)
                for i in range(len(school.courses))]
-    view, tabs, plan_warnings = write_school(gateway, snapshot, school, results, dry_run=dry_run)
-    summary = _summary(view, gateway, started, not dry_run, tabs, plan_warnings)
+    view, tabs, plan_warnings = write_school_tabs(gateway, snapshot, school, results,
+                                                  dry_run=dry_run)
+    summary = summarise(view, gateway, started, not dry_run, tabs, plan_warnings)
     log.info("school recompute done", extra={
         k: v for k, v in summary.to_dict().items()
         if k in ("gradebooks", "read", "students", "written", "duration_ms")})
@@ -113,7 +114,7 @@ def validate_school(gateway: SheetsGateway, opener: Opener) -> SchoolSummary:
     started = time.perf_counter()
     snapshot, school = read_school_book(gateway)
     results = [_check_course(school, i, opener) for i in range(len(school.courses))]
-    return _summary(aggregate(school, results), gateway, started, False, ())
+    return summarise(aggregate(school, results), gateway, started, False, ())
 
 
 def _check_course(school: School, index: int, opener: Opener) -> CourseResult:
@@ -136,10 +137,11 @@ def _check_course(school: School, index: int, opener: Opener) -> CourseResult:
                         api_calls=gateway.calls.to_dict(), name_cells=name_cells(snapshot))
 
 
-def _summary(
+def summarise(
     view: SchoolView, gateway: SheetsGateway, started: float, written: bool,
     tabs: tuple[str, ...], extra: tuple[Located, ...] = (),
 ) -> SchoolSummary:
+    """The summary of a school run: the school workbook's calls and every gradebook's added up."""
     calls: Counter[str] = Counter(gateway.calls.to_dict())
     for r in view.results:
         calls.update(r.api_calls)
