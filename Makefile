@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(PY) bench/local_sheets.py
 	$(PY) bench/recompute.py
 	$(PY) bench/service.py
+	$(PY) bench/school.py
 
 clean:
 	rm -rf $(VENV) demo

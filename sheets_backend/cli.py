@@ -1,4 +1,4 @@
-"""Hive's command line: recompute or check a local workbook, build the demo gradebook, serve."""
+"""Hive's command line: recompute or check a local workbook or school, build the demos, serve."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sheets_backend.errors import HiveError
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from sheets_backend.sheets.gateway import SheetsGateway
 
 DEMO_PATH = Path("demo/gradebook.xlsx")
+DEMO_SCHOOL = Path("demo/school")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +68,29 @@ def _parser() -> argparse.ArgumentParser:
                          help="also a PDF per student and one class PDF to print")
     publish.set_defaults(run=_publish)
 
+    school = commands.add_parser(
+        "school", help="a school workbook over every teacher's gradebook (docs/school.md)")
+    school_commands = school.add_subparsers(required=True, metavar="SCHOOL_COMMAND")
+    s_recompute = school_commands.add_parser(
+        "recompute", help="recompute every gradebook, then the school's Students, Mentors and "
+        "Courses tabs")
+    s_recompute.add_argument("path", type=Path)
+    s_recompute.add_argument("--json", action="store_true", help="print one JSON object")
+    s_recompute.add_argument("--dry-run", action="store_true", help="compute, write nothing")
+    s_recompute.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    s_recompute.set_defaults(run=_school_recompute)
+    s_validate = school_commands.add_parser(
+        "validate", help="check the school workbook and every gradebook; writes nothing")
+    s_validate.add_argument("path", type=Path)
+    s_validate.add_argument("--json", action="store_true")
+    s_validate.set_defaults(run=_school_validate)
+    s_publish = school_commands.add_parser(
+        "publish", help="one private cross-course report per student, one page per mentor")
+    s_publish.add_argument("path", type=Path)
+    s_publish.add_argument("--out", type=Path, default=DEMO_SCHOOL / "reports")
+    s_publish.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    s_publish.set_defaults(run=_school_publish)
+
     serve = commands.add_parser("serve", help="run the service locally over a folder of workbooks")
     serve.add_argument("--folder", type=Path, default=DEMO_PATH.parent)
     serve.add_argument("--host", default="127.0.0.1")
@@ -106,11 +130,85 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from sheets_backend.demo import write_demo_gradebook
+    from sheets_backend.recompute import recompute
+    from sheets_backend.school.demo import write_demo_school
+    from sheets_backend.school.run import LocalOpener, recompute_school
 
     write_demo_gradebook(args.out)
-    if not args.json:
-        print(f"Wrote the demo gradebook to {args.out}")
-    return _recompute(argparse.Namespace(path=args.out, json=args.json, dry_run=False, as_of=None))
+    gradebook = recompute(_open(args.out, autosave=True)).to_dict()
+    school_path = write_demo_school(args.out.parent / DEMO_SCHOOL.name)
+    school = recompute_school(_open(school_path, autosave=True), LocalOpener(school_path))
+    if args.json:
+        print(json.dumps({"gradebook": gradebook, "school": school.to_dict()}, indent=2,
+                         ensure_ascii=False))
+        return 0
+    print(f"Wrote the demo gradebook to {args.out}")
+    print(human_summary(gradebook, args.out))
+    print(f"\nWrote the demo school to {school_path} (and its gradebooks beside it)")
+    print(school_summary(school.to_dict(), school_path))
+    return 0
+
+
+def _school_recompute(args: argparse.Namespace) -> int:
+    from sheets_backend.school.run import LocalOpener, recompute_school
+
+    summary = recompute_school(
+        _open(args.path, autosave=not args.dry_run),
+        LocalOpener(args.path, autosave=not args.dry_run),
+        dry_run=args.dry_run, as_of=args.as_of)
+    _print_school(summary.to_dict(), args.path, args.json)
+    return 0
+
+
+def _school_validate(args: argparse.Namespace) -> int:
+    from sheets_backend.school.run import LocalOpener, validate_school
+
+    summary = validate_school(_open(args.path, autosave=False),
+                              LocalOpener(args.path, autosave=False))
+    _print_school(summary.to_dict(), args.path, args.json)
+    return 0
+
+
+def _school_publish(args: argparse.Namespace) -> int:
+    from sheets_backend.school.publish import publish_school
+    from sheets_backend.school.run import LocalOpener
+
+    done = publish_school(_open(args.path, autosave=False), LocalOpener(args.path, autosave=False),
+                          args.out, as_of=args.as_of)
+    print(f"Wrote {done.reports} private cross-course reports and {done.mentor_pages} mentor "
+          f"pages to {args.out} (share each report only with that student and family, each "
+          "mentor page only with that mentor).")
+    for warning in done.not_read:
+        print(f"  {warning}")
+    return 0
+
+
+def _print_school(summary: dict[str, object], path: Path, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    print(school_summary(summary, path))
+
+
+def school_summary(summary: dict[str, Any], path: Path) -> str:
+    """A few lines an admin reads: gradebooks read, students, warnings, what was written."""
+    verb = "Recomputed" if summary["written"] else "Checked"
+    lines = [f"{verb} {path}: {summary['read']} of {summary['gradebooks']} gradebooks read, "
+             f"{summary['students']} students, courses: {', '.join(summary['courses'])}."]
+    for item in summary["not_read"]:
+        lines.append(f"  NOT READ {item['cell']}: {item['message']}")
+    warnings = [w for w in summary["warnings"] if w["reason"] != "gradebook_unreadable"]
+    if warnings:
+        lines.append(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
+        lines += [f"  {w['gradebook'] or 'school'} {w['cell']}: {w['message']}"
+                  for w in warnings[:10]]
+        if len(warnings) > 10:
+            lines.append(f"  ... and {len(warnings) - 10} more (use --json to see all)")
+    calls = summary["api_calls"]
+    if summary["written"]:
+        lines.append(f"Wrote {', '.join(summary['tabs'])} ({calls['read']} reads and "
+                     f"{calls['write']} writes in all, gradebooks included).")
+    return "\n".join(lines)
 
 
 def _publish(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -74,18 +75,27 @@ def write_gradebook(
     sections: int = 3,
     behaviour_incidents: int = 5,
     evidence_rows: int = 0,
+    roster: list[list[str]] | None = None,
+    outcome_rows: list[list[str]] | None = None,
+    policy_tab: bool = True,
+    policy_rows: list[list[str]] | None = None,
 ) -> Path:
-    """Write a gradebook workbook following docs/template.md; same arguments, same workbook."""
+    """Write a gradebook workbook following docs/template.md; same arguments, same workbook.
+
+    A school's gradebooks pass their own `roster` rows (the Roster tab's columns) and
+    `outcome_rows` (Outcome ID, Outcome, Subject, Unit, Policy); `policy_tab=False` leaves the
+    Policy tab out, so the school's applies, and `policy_rows` gives the tab's grid.
+    """
     from sheets_backend.gradebook.policies import default_policies, policy_tab_rows
 
     rng = np.random.default_rng(seed)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    roster = _roster(rng, students, sections)
-    outcome_rows = _outcomes(outcomes)
+    roster = roster if roster is not None else roster_rows(rng, students, sections)
+    outcome_rows = outcome_rows if outcome_rows is not None else _outcomes(outcomes)
     columns = _assessments(rng, outcome_rows, scores_per_outcome)
     book = Workbook(write_only=True)
-    _sheet(
+    sheet_rows(
         book,
         "Roster",
         [
@@ -102,7 +112,7 @@ def write_gradebook(
         ],
         freeze="A2",
     )
-    _sheet(
+    sheet_rows(
         book,
         "Outcomes",
         [["Outcome ID", "Outcome", "Subject", "Unit", "Policy"], *outcome_rows],
@@ -111,9 +121,15 @@ def write_gradebook(
     _scores_sheet(book, rng, roster, columns)
     if evidence_rows:
         _evidence_sheet(book, rng, roster, outcome_rows, evidence_rows)
-    _sheet(book, "Policy", policy_tab_rows(default_policies()), freeze="B2")
+    if policy_tab:
+        rows = policy_rows or policy_tab_rows(default_policies())
+        sheet_rows(book, "Policy", rows, freeze="B2")
     _behaviour_sheet(book, rng, roster, behaviour_incidents)
-    # Write next to the target, then swap in: a half-written workbook is never left behind.
+    return save_atomically(book, path)
+
+
+def save_atomically(book: Workbook, path: Path) -> Path:
+    """Write next to the target, then swap in: a half-written workbook is never left behind."""
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
     os.close(fd)
     try:
@@ -125,7 +141,8 @@ def write_gradebook(
     return path
 
 
-def _roster(rng: np.random.Generator, n: int, sections: int) -> list[list[str]]:
+def roster_rows(rng: np.random.Generator, n: int, sections: int) -> list[list[str]]:
+    """`n` students as Roster rows: ID, name, section, emails, Family Language, Advisor."""
     rows = []
     for i in range(n):
         first, last = FIRST[rng.integers(len(FIRST))], LAST[rng.integers(len(LAST))]
@@ -204,7 +221,7 @@ def _scores_sheet(
     sheet.freeze_panes = "C5"
     sheet.append(["Student ID", "Student Name", *[c["name"] for c in columns]])
     sheet.append(["Outcome", "", *[c["outcome"] for c in columns]])
-    sheet.append(["Date", "", *[_date_cell(sheet, c["date"]) for c in columns]])  # type: ignore[arg-type]
+    sheet.append(["Date", "", *[date_cell(sheet, c["date"]) for c in columns]])  # type: ignore[arg-type]
     sheet.append(["Type", "", *[c["type"] for c in columns]])
     ability = rng.normal(2.6, 0.55, size=len(roster))
     growth = rng.normal(0.08, 0.05, size=len(roster))
@@ -250,7 +267,7 @@ def _evidence_sheet(
             [
                 student[0],
                 outcome[0],
-                _date_cell(sheet, day),
+                date_cell(sheet, day),
                 int(rng.integers(2, 5)),
                 "Conference",
                 "summative",
@@ -274,14 +291,16 @@ def _behaviour_sheet(
         student = roster[rng.integers(len(roster))]
         day = TERM_START + timedelta(days=int(rng.integers(3, 7 * WEEKS)))
         rows.append(
-            [_date_cell(sheet, day), student[0], notes[k % len(notes)], "Yes" if k % 3 == 0 else ""]
+            [date_cell(sheet, day), student[0], notes[k % len(notes)], "Yes" if k % 3 == 0 else ""]
         )
     sheet.freeze_panes = "A2"
     for row in rows:
         sheet.append(row)
 
 
-def _sheet(book: Workbook, title: str, rows: list[list[object]], freeze: str = "") -> None:
+def sheet_rows(
+    book: Workbook, title: str, rows: Sequence[Sequence[object]], freeze: str = ""
+) -> None:
     sheet = book.create_sheet(title)
     if freeze:
         sheet.freeze_panes = freeze
@@ -289,7 +308,7 @@ def _sheet(book: Workbook, title: str, rows: list[list[object]], freeze: str = "
         sheet.append(row)
 
 
-def _date_cell(sheet: object, day: date) -> WriteOnlyCell:
+def date_cell(sheet: object, day: date) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=datetime(day.year, day.month, day.day))
     cell.number_format = "yyyy-mm-dd"
     return cell

@@ -36,6 +36,11 @@ class Reason(StrEnum):
     TOO_LARGE = "too_large"
     UNKNOWN_LANGUAGE = "unknown_language"
     RETAKE_LIMIT = "retake_limit"
+    MISSING_GRADEBOOK = "missing_gradebook"
+    GRADEBOOK_UNREADABLE = "gradebook_unreadable"
+    NAME_MISMATCH = "name_mismatch"
+    MENTOR_NO_EMAIL = "mentor_no_email"
+    POLICY_DRIFT = "policy_drift"
 
 
 @dataclass(frozen=True)

@@ -37,13 +37,17 @@ ALLOWED: Mapping[str, frozenset[str]] = {
         {"errors", "problems", "gradebook", "reports", "tabs", "sheets.snapshot", "sheets.gateway"}
     ),
     "demo": frozenset({"errors", "problems", "gradebook"}),
+    "school": frozenset(
+        {"errors", "problems", "i18n", "sheets", "gradebook", "reports", "tabs", "publish",
+         "recompute", "demo"}
+    ),
     "service": frozenset(
         {"errors", "problems", "runtime", "i18n", "sheets", "gradebook", "reports", "tabs",
          "publish", "recompute"}
     ),
     "cli": frozenset(
         {"errors", "problems", "runtime", "i18n", "sheets", "gradebook", "reports", "tabs",
-         "publish", "recompute", "demo", "service"}
+         "publish", "recompute", "demo", "school", "service"}
     ),
     "__main__": frozenset({"cli", "runtime"}),
     "__init__": frozenset(),

@@ -11,8 +11,8 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 from policy_engine import STATUS_WORDS, Status
-from sheets_backend.i18n.words import Words, available_languages, resolve_language, words_for
 from sheets_backend.i18n import words as i18n
+from sheets_backend.i18n.words import Words, available_languages, resolve_language, words_for
 
 PACKAGE = Path(i18n.__file__).parents[1]
 SOURCES = [Path(i18n.__file__), *PACKAGE.glob("reports/*.py"), PACKAGE / "tabs" / "summary.py"]
