@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sheets_backend.local_sheets import dimensions
+from sheets_backend.local_sheets import dimensions, metadata
 from sheets_backend.local_sheets.cells import CellWriter, from_extended
 from sheets_backend.local_sheets.colours import eight_bit, twin
 from sheets_backend.local_sheets.errors import bad_request
@@ -339,6 +339,9 @@ HANDLERS: dict[str, Handler] = {
     "addNamedRange": dimensions.add_named_range,
     "deleteNamedRange": dimensions.delete_named_range,
     "updateNamedRange": dimensions.update_named_range,
+    "createDeveloperMetadata": metadata.create,
+    "updateDeveloperMetadata": metadata.update,
+    "deleteDeveloperMetadata": metadata.delete,
 }
 
 

@@ -14,7 +14,15 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 import requests
 
-from sheets_backend.local_sheets import batch_update, discovery, drive, spreadsheet, values, xlsx
+from sheets_backend.local_sheets import (
+    batch_update,
+    discovery,
+    drive,
+    metadata,
+    spreadsheet,
+    values,
+    xlsx,
+)
 from sheets_backend.local_sheets.errors import ApiError, bad_request, not_found
 from sheets_backend.local_sheets.faults import Faults
 from sheets_backend.local_sheets.model import Sheet, Workbook
@@ -218,6 +226,10 @@ class LocalSheets:
             return 200, values.value_range(self.workbook(sid), text, params)
         if name == "values.batchGet":
             return 200, values.batch_get(self.workbook(sid), params["ranges"], params)
+        if name == "developerMetadata.search":
+            return 200, metadata.search(self.workbook(sid), body)
+        if name == "developerMetadata.get":
+            return 200, metadata.get(self.workbook(sid), text, params)
         if name == "batchUpdate":
             return 200, self._mutate(sid, lambda b: batch_update.apply(b, body))
         if name == "values.update":
