@@ -28,6 +28,7 @@ from flask import (
 )
 
 from sheets_backend import api_errors, api_fields
+from sheets_backend.api_jobs import jobs as jobs_blueprint
 from sheets_backend.auth import (
     LOCAL_IDENTITY,
     AuthFailure,
@@ -37,18 +38,19 @@ from sheets_backend.auth import (
     bearer_token,
 )
 from sheets_backend.errors import (
-    DriveScopeMissing,
     FolderNotFound,
     OutcomeNotFound,
     SpreadsheetNotFound,
 )
+from sheets_backend.jobs.store import METADATA_KEY
 from sheets_backend.locks import SpreadsheetLocks
 from sheets_backend.ratelimit import RateLimiter
-from sheets_backend.settings import DRIVE_SCOPES, AuthMode, ClientFactory, Config, ConfigError
+from sheets_backend.settings import AuthMode, ClientFactory, Config, ConfigError, JobRunner
 
 log = logging.getLogger(__name__)
 
 FOLDER_MIME = "application/vnd.google-apps.folder"
+
 
 @dataclass
 class Hive:
@@ -59,6 +61,7 @@ class Hive:
     verifier: TokenVerifier
     limiter: RateLimiter
     locks: SpreadsheetLocks
+    jobs: Any = None  # the dispatcher of job steps (jobs/runner.py or jobs/cloud_tasks.py)
     policies: list[dict[str, Any]] | None = None  # the library as JSON, built on first ask
 
 
@@ -77,7 +80,10 @@ def create_app(config: Config) -> Flask:
         limiter=RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst),
         locks=SpreadsheetLocks(),
     )
+    state: Hive = app.extensions["hive"]
+    state.jobs = _dispatcher(config, state.client_factory)
     app.register_blueprint(v1)
+    app.register_blueprint(jobs_blueprint)
     if local is not None:
         from sheets_backend.preview import preview_blueprint
 
@@ -86,10 +92,25 @@ def create_app(config: Config) -> Flask:
         app.before_request(local.request_started)
         app.teardown_request(lambda _exc: local.request_finished())
     app.add_url_rule("/healthz", "healthz", lambda: jsonify(status="ok"), methods=["GET"])
+    if local is not None and config.job_runner is JobRunner.IN_PROCESS:
+        # A job the last run left unfinished goes on (only workbooks holding a job are asked).
+        state.jobs.resume([sid for sid in local.spreadsheet_ids if any(
+            m.get("metadataKey") == METADATA_KEY for m in local.workbook(sid).developer_metadata)])
     app.before_request(_start)
     app.after_request(_finish)
     api_errors.register(app)
     return app
+
+
+def _dispatcher(config: Config, client_factory: ClientFactory) -> Any:
+    """Who runs job steps: this process (local mode), or Cloud Tasks (production)."""
+    if config.job_runner is JobRunner.CLOUD_TASKS:
+        from sheets_backend.jobs.cloud_tasks import CloudTasksDispatcher
+
+        return CloudTasksDispatcher(config)
+    from sheets_backend.jobs.runner import InProcessRunner
+
+    return InProcessRunner(client_factory, config.students_per_step)
 
 
 def _local_sheets(config: Config) -> Any:
@@ -184,36 +205,6 @@ def groups_route() -> Response:
             ],
         }
     )
-
-
-@v1.post("/publish")
-def publish_route() -> Response:
-    """One private report spreadsheet per student in her Drive folder; answers counts only."""
-    from sheets_backend.recompute import evaluate_sheet
-    from sheets_backend.reports.google import GooglePublisher
-
-    token = _authorised()
-    if hive().config.auth is AuthMode.GOOGLE and not g.caller.scopes & DRIVE_SCOPES:
-        raise DriveScopeMissing()
-    body = api_fields.json_body(
-        {
-            "spreadsheet_id": api_fields.sheet_id,
-            "folder_id": api_fields.folder_id,
-            "as_of": api_fields.iso_date,
-        }
-    )
-    if "folder_id" not in body:
-        raise api_fields.BadRequest([{"field": "folder_id", "message": "required"}])
-    state = hive()
-    gateway = _gateway(token, body["spreadsheet_id"])
-    with state.locks.hold(body["spreadsheet_id"], state.config.lock_wait_seconds):
-        book, evaluation = evaluate_sheet(gateway, as_of=body.get("as_of"))
-        _check_folder(gateway.client, body["folder_id"])
-        publisher = GooglePublisher(gateway.client, body["folder_id"], body["spreadsheet_id"])
-        result = publisher.publish(book, evaluation, as_of=body.get("as_of")).to_dict()
-    # "created" would clash with LogRecord.created in the request log line: prefix every count.
-    g.counts = {"students": len(book.students), **{f"reports_{k}": v for k, v in result.items()}}
-    return jsonify({**result, "folder_id": body["folder_id"]})
 
 
 def _check_folder(client: Any, folder_id: str) -> None:

@@ -1,0 +1,148 @@
+"""The job routes: start a publish (202 and a job), read a job, and the step route Cloud Tasks calls.
+
+A job belongs to the teacher who started it: its record keeps a hash of her verified identity, and
+any other caller gets 404 `job_not_found`. Tokens are verified on every call, never stored by Hive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from sheets_backend import api_fields
+from sheets_backend.errors import (
+    DriveScopeMissing,
+    JobNotFound,
+    SheetsAccessDenied,
+    SpreadsheetNotFound,
+    TaskForbidden,
+)
+from sheets_backend.jobs.model import Job, StepContext, now, owner_of
+from sheets_backend.jobs.publish import PUBLISH
+from sheets_backend.jobs.runner import run_step
+from sheets_backend.jobs.store import MetadataJobStore, split_id
+from sheets_backend.settings import DRIVE_SCOPES, AuthMode, JobRunner
+
+jobs = Blueprint("jobs", __name__, url_prefix="/v1")
+QUEUE_HEADER = "X-AppEngine-QueueName"  # set by Cloud Tasks; App Engine strips it from outsiders
+
+
+@jobs.post("/publish")
+def publish_route() -> Response:
+    """Start publishing one private report per student (or answer the one already running)."""
+    from sheets_backend.app import _authorised, _check_folder, _gateway, hive
+
+    token = _authorised()
+    state = hive()
+    if state.config.auth is AuthMode.GOOGLE and not g.caller.scopes & DRIVE_SCOPES:
+        raise DriveScopeMissing()
+    body = api_fields.json_body({"spreadsheet_id": api_fields.sheet_id,
+                                 "folder_id": api_fields.folder_id,
+                                 "as_of": api_fields.iso_date})
+    sid = body["spreadsheet_id"]
+    client = _gateway(token, sid).client
+    store = MetadataJobStore(client, sid)
+    owner = owner_of(g.caller.key)
+    with state.locks.hold(sid, state.config.lock_wait_seconds):
+        known = store.jobs()
+        job = next((j for j in known if j.kind == PUBLISH.name and j.owner == owner
+                    and not j.state.finished), None)
+        if job is None:
+            if body.get("folder_id"):
+                _check_folder(client, body["folder_id"])
+            params: dict[str, Any] = {"spreadsheet_id": sid,
+                                      "folder_id": body.get("folder_id", ""),
+                                      "as_of": body["as_of"].isoformat() if body.get("as_of")
+                                      else ""}
+            ctx = StepContext(client=client, store=store,
+                              students_per_step=state.config.students_per_step)
+            total, params = PUBLISH.start(ctx, params)
+            stamp = now()
+            job = Job(id=store.new_id(), kind=PUBLISH.name, spreadsheet_id=sid, owner=owner,
+                      total=total, params=params, created=stamp, updated=stamp,
+                      message=f"Publishing reports: 0 of {total}")
+            store.save(job, new=True)
+            _prune(store, known, state.config.job_keep_days)
+    state.jobs.enqueue(job, token)
+    g.counts = {"students": job.total}
+    response = jsonify({"job": job.public()})
+    response.status_code = 202
+    response.headers["Location"] = f"/v1/jobs/{job.id}"
+    return response
+
+
+@jobs.get("/jobs/<job_id>")
+def job_route(job_id: str) -> Response:
+    """A job's progress, as only the teacher who started it may see it."""
+    from sheets_backend.app import _authorised, _gateway
+
+    token = _authorised()
+    try:
+        sid, _ = split_id(job_id)
+    except ValueError:
+        raise JobNotFound() from None
+    try:
+        job = MetadataJobStore(_gateway(token, sid).client, sid).get(job_id)
+    except (SpreadsheetNotFound, SheetsAccessDenied):
+        raise JobNotFound() from None  # say nothing about a spreadsheet she cannot open
+    if job is None or job.owner != owner_of(g.caller.key):
+        raise JobNotFound()
+    g.counts = {"done": job.done, "total": job.total}
+    return jsonify({"job": job.public()})
+
+
+@jobs.post("/tasks/step")
+def task_step_route() -> Response:
+    """One step of a job, as Cloud Tasks delivers it; anyone else is refused."""
+    from sheets_backend.app import hive
+
+    state = hive()
+    config = state.config
+    if config.job_runner is not JobRunner.CLOUD_TASKS or (
+        request.headers.get(QUEUE_HEADER) != config.tasks_queue
+    ):
+        raise TaskForbidden()
+    body = request.get_json(silent=True) or {}
+    job_id = body.get("job_id")
+    if not isinstance(job_id, str):
+        raise api_fields.BadRequest([{"field": "job_id", "message": "required"}])
+    token, caller = _task_caller()
+    g.caller = caller
+    sid, _ = split_id(job_id)
+    g.sheet = hashlib.sha256(sid.encode()).hexdigest()[:12]
+    client = state.client_factory(token)
+    job = MetadataJobStore(client, sid).get(job_id)
+    if job is None:
+        raise JobNotFound()
+    if job.owner != owner_of(caller.key):
+        raise TaskForbidden()
+    job = run_step(client, job_id, config.students_per_step)
+    if not job.state.finished:
+        state.jobs.enqueue(job, token)
+    g.counts = {"done": job.done, "total": job.total}
+    return jsonify({"job": job.public()})
+
+
+def _task_caller() -> tuple[str | None, Any]:
+    """The teacher a task acts for: her token rides in the task's own Authorization header
+    (held by Cloud Tasks until it runs; Hive neither logs nor keeps it) and is verified again."""
+    from sheets_backend.app import hive
+    from sheets_backend.auth import LOCAL_IDENTITY, bearer_token
+
+    state = hive()
+    if state.config.auth is AuthMode.OFF:
+        return None, LOCAL_IDENTITY
+    token = bearer_token(request.headers.get("Authorization"))
+    return token, state.verifier.verify(token, None)
+
+
+def _prune(store: MetadataJobStore, known: list[Job], keep_days: int) -> None:
+    """Finished jobs past `keep_days` leave the spreadsheet (from the list already read)."""
+    import datetime as dt
+
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=keep_days)
+    for job in known:
+        if job.state.finished and job.updated and dt.datetime.fromisoformat(job.updated) < cutoff:
+            store.delete(job)
