@@ -65,7 +65,9 @@ def publish_route() -> Response:
                       message=f"Publishing reports: 0 of {total}")
             store.save(job, new=True)
             _prune(store, known, state.config.job_keep_days)
-    state.jobs.enqueue(job, token)
+    # A job found unfinished is queued again: a step lost for good (an instance gone, retries
+    # spent) is how a job stops, and a second click is how a teacher restarts it.
+    state.jobs.enqueue(job, token, fresh=_stale(job))
     g.counts = {"students": job.total}
     response = jsonify({"job": job.public()})
     response.status_code = 202
@@ -100,9 +102,9 @@ def task_step_route() -> Response:
 
     state = hive()
     config = state.config
-    if config.job_runner is not JobRunner.CLOUD_TASKS or (
-        request.headers.get(QUEUE_HEADER) != config.tasks_queue
-    ):
+    # App Engine names the queue; the emulator gives its whole path (projects/.../queues/NAME).
+    queue = (request.headers.get(QUEUE_HEADER) or "").rsplit("/", 1)[-1]
+    if config.job_runner is not JobRunner.CLOUD_TASKS or queue != config.tasks_queue:
         raise TaskForbidden()
     body = request.get_json(silent=True) or {}
     job_id = body.get("job_id")
@@ -136,6 +138,14 @@ def _task_caller() -> tuple[str | None, Any]:
         return None, LOCAL_IDENTITY
     token = bearer_token(request.headers.get("Authorization"))
     return token, state.verifier.verify(token, None)
+
+
+def _stale(job: Job) -> bool:
+    """Not advanced for two minutes (a step takes well under 30 s): its task is gone."""
+    import datetime as dt
+
+    updated = dt.datetime.fromisoformat(job.updated) if job.updated else None
+    return updated is not None and dt.datetime.now(dt.UTC) - updated > dt.timedelta(minutes=2)
 
 
 def _prune(store: MetadataJobStore, known: list[Job], keep_days: int) -> None:

@@ -65,8 +65,9 @@ class InProcessRunner:
         self._lock = threading.Lock()
         self.steps_run = 0
 
-    def enqueue(self, job: Job, token: str | None) -> None:
-        """Run `job` in the background, after any job already waiting."""
+    def enqueue(self, job: Job, token: str | None, *, fresh: bool = False) -> None:
+        """Run `job` in the background, after any job already waiting (`fresh` changes nothing
+        here: a job run twice in turn finds itself finished)."""
         self._queue.put((job.id, token))
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
