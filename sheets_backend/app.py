@@ -81,7 +81,7 @@ def create_app(config: Config) -> Flask:
         locks=SpreadsheetLocks(),
     )
     state: Hive = app.extensions["hive"]
-    state.jobs = _dispatcher(config, state.client_factory)
+    state.jobs = _dispatcher(config, state.client_factory, local)
     app.register_blueprint(v1)
     app.register_blueprint(jobs_blueprint)
     if local is not None:
@@ -102,7 +102,7 @@ def create_app(config: Config) -> Flask:
     return app
 
 
-def _dispatcher(config: Config, client_factory: ClientFactory) -> Any:
+def _dispatcher(config: Config, client_factory: ClientFactory, local: Any) -> Any:
     """Who runs job steps: this process (local mode), or Cloud Tasks (production)."""
     if config.job_runner is JobRunner.CLOUD_TASKS:
         from sheets_backend.jobs.cloud_tasks import CloudTasksDispatcher
@@ -110,7 +110,8 @@ def _dispatcher(config: Config, client_factory: ClientFactory) -> Any:
         return CloudTasksDispatcher(config)
     from sheets_backend.jobs.runner import InProcessRunner
 
-    return InProcessRunner(client_factory, config.students_per_step)
+    durable = (lambda: local.flush(timeout=60)) if local is not None else None
+    return InProcessRunner(client_factory, config.students_per_step, durable=durable)
 
 
 def _local_sheets(config: Config) -> Any:
@@ -118,7 +119,9 @@ def _local_sheets(config: Config) -> Any:
 
     # Answer first, save the file a moment later (flushed at exit): a teacher waits on the
     # reply, not on openpyxl.
-    return LocalSheets.from_folder(config.local_folder, write_behind=True)
+    local = LocalSheets.from_folder(config.local_folder, write_behind=True, keep_drive=True)
+    local.faults.delay = config.local_delay_seconds
+    return local
 
 
 def default_client_factory(config: Config, local: Any = None) -> ClientFactory:

@@ -110,6 +110,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("local_folder", "",
             "Local mode: serve every .xlsx in this folder (spreadsheet id = file name without "
             "`.xlsx`) instead of Google Sheets. Empty in production."),
+    Setting("local_delay_seconds", 0.0,
+            "Local mode only: hold every local Google call this long (the local service's "
+            "`faults.delay`), to see how Hive behaves at Google's latency."),
     Setting("policy_library", "",
             "A YAML policy library to publish at /v1/policies instead of the built-in one."),
     Setting("log_level", "INFO", "Python logging level of the service's JSON-lines logs."),
@@ -152,6 +155,7 @@ class Config:
     tasks_queue: str = "hive-jobs"
     tasks_emulator: str = ""
     local_folder: str = ""
+    local_delay_seconds: float = 0.0
     policy_library: str = ""
     log_level: str = "INFO"
     # Not a setting: code decides how a spreadsheet is reached (Google, or a local service).

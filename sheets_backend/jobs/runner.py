@@ -55,8 +55,12 @@ class InProcessRunner:
     job to its end on the caller's thread (the CLI, tests)."""
 
     def __init__(self, client_for: ClientFor, students_per_step: int, *,
-                 retries: int = 3, backoff_seconds: float = 1.0) -> None:
+                 retries: int = 3, backoff_seconds: float = 1.0,
+                 durable: Callable[[], object] | None = None) -> None:
         self.client_for = client_for
+        # Local mode saves files a moment after each change; after a step, the job's record
+        # must be on disk before the next step starts, as Google's would be.
+        self.durable = durable
         self.students_per_step = students_per_step
         self.retries = retries
         self.backoff_seconds = backoff_seconds
@@ -89,6 +93,8 @@ class InProcessRunner:
                     return self._fail(client, job_id, exc)
                 time.sleep(self.backoff_seconds * failures)
                 continue
+            if self.durable is not None:
+                self.durable()
             self.steps_run += 1
             steps += 1
             failures = 0

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from sheets_backend.local_sheets import permissions
+from sheets_backend.local_sheets import drive_store, permissions
 from sheets_backend.local_sheets.drive_query import invalid
 from sheets_backend.local_sheets.drive_query import parse as parse_query
 from sheets_backend.local_sheets.errors import ApiError
@@ -105,6 +105,7 @@ class LocalDrive:
                               grants=[owner], created_time=now(), modified_time=now())
         self._files: dict[str, DriveFile] = {}
         self.notified: list[tuple[str, str]] = []  # (file id, address) Drive would have mailed
+        self.kept_in: Any = None  # a folder keeping this Drive across restarts (drive_store.py)
 
     def session(self) -> requests.Session:
         """A requests.Session whose Google traffic goes to this Drive and its Sheets service."""
@@ -142,7 +143,10 @@ class LocalDrive:
             payload = {}
         try:
             with self.sheets._lock:
-                return self._dispatch(found, params, payload if isinstance(payload, dict) else {})
+                answer = self._dispatch(found, params, payload if isinstance(payload, dict) else {})
+                if self.kept_in is not None and found.name in drive_store.MUTATING:
+                    drive_store.save(self)
+                return answer
         except ApiError as error:
             return error.code, error.body()
 
@@ -255,6 +259,7 @@ class LocalDrive:
         else:
             book = new_workbook(body.get("name") or "Untitled spreadsheet")
             self.sheets._books[book.spreadsheet_id] = book
+            drive_store.adopt_new_spreadsheet(self, book.spreadsheet_id)
             item = DriveFile(book.spreadsheet_id, MIME)
         item.parents, item.app_properties, item.grants = parents, props, [self.owner]
         self._files[item.id] = item

@@ -116,10 +116,15 @@ class LocalSheets:
     def from_folder(cls, folder: str | Path, **kwargs: Any) -> LocalSheets:
         """Every *.xlsx in `folder`, each under its file stem, autosaved (pass
         `write_behind=True` to save after answering, as `serve` does)."""
+        keep_drive = kwargs.pop("keep_drive", False)
         service = cls(**kwargs)
         for path in sorted(Path(folder).glob("*.xlsx")):
             if not path.name.startswith("~$"):
                 service.open_workbook(path)
+        if keep_drive:  # folders and reports made through Drive outlive the process
+            from sheets_backend.local_sheets import drive_store
+
+            drive_store.attach(service.drive, folder)
         return service
 
     def workbook(self, spreadsheet_id: str) -> Workbook:
