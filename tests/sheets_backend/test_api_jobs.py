@@ -120,7 +120,7 @@ def drive(service):
 def test_publish_answers_202_and_a_queued_job_at_once(google, service, folder):
     _gradebook(folder, service)
     app = create_app(make_config(google, service))
-    app.extensions["hive"].jobs.enqueue = lambda job, token: None  # nothing runs: see the start
+    app.extensions["hive"].jobs.enqueue = lambda job, token, **_: None  # nothing runs: see the start
     api = Api(app.test_client(), google.access_token(scope=PUBLISH_SCOPES))
     response = api.publish(None, "emails")
     assert response.status_code == 202, response.data
@@ -173,7 +173,7 @@ def test_publishing_again_without_the_folder_id_finds_hives_folder(jobs, drive):
 def test_a_second_click_while_running_answers_the_same_job(google, service, folder):
     _gradebook(folder, service)
     app = create_app(make_config(google, service))
-    app.extensions["hive"].jobs.enqueue = lambda job, token: None
+    app.extensions["hive"].jobs.enqueue = lambda job, token, **_: None
     api = Api(app.test_client(), google.access_token(scope=PUBLISH_SCOPES))
     first = api.publish(None, "emails").get_json()["job"]
     second = api.publish(None, "emails").get_json()["job"]
@@ -188,7 +188,7 @@ def test_a_job_stopped_mid_way_and_run_again_equals_one_clean_run(
     _gradebook(folder, service)
     app = create_app(make_config(google, service, students_per_step=1))
     runner = app.extensions["hive"].jobs
-    runner.enqueue = lambda job, token: None
+    runner.enqueue = lambda job, token, **_: None
     api = Api(app.test_client(), google.access_token(scope=PUBLISH_SCOPES))
     job_id = api.publish(None, "emails").get_json()["job"]["id"]
     runner.run(job_id, stop_after=stop_after)
