@@ -43,6 +43,7 @@ from sheets_backend.errors import (
     SpreadsheetNotFound,
 )
 from sheets_backend.jobs.store import METADATA_KEY
+from sheets_backend.legal import legal
 from sheets_backend.locks import SpreadsheetLocks
 from sheets_backend.ratelimit import RateLimiter
 from sheets_backend.settings import AuthMode, ClientFactory, Config, ConfigError, JobRunner
@@ -84,6 +85,7 @@ def create_app(config: Config) -> Flask:
     state.jobs = _dispatcher(config, state.client_factory, local)
     app.register_blueprint(v1)
     app.register_blueprint(jobs_blueprint)
+    app.register_blueprint(legal)
     if local is not None:
         from sheets_backend.preview import preview_blueprint
 
