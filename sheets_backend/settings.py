@@ -197,6 +197,10 @@ class Config:
             )
         if "REPLACE_WITH" in self.client_id:
             problems.append("HIVE_CLIENT_ID still holds app.yaml's placeholder: see docs/deploy.md")
+        for name in ("tasks_project", "tasks_location"):
+            if "REPLACE_WITH" in getattr(self, name):
+                problems.append(f"{SETTINGS_BY_NAME[name].env_var} still holds app.yaml's "
+                                "placeholder: see docs/deploy.md")
         try:
             runner = JobRunner(self.job_runner)
         except ValueError:
