@@ -19,8 +19,8 @@ from sheets_backend.errors import (
     SpreadsheetNotFound,
     TaskForbidden,
 )
-from sheets_backend.jobs.model import Job, StepContext, now, owner_of
-from sheets_backend.jobs.publish import PUBLISH
+from sheets_backend.jobs.model import Job, StepContext, owner_of
+from sheets_backend.jobs.publish import PUBLISH, new_job
 from sheets_backend.jobs.runner import run_step
 from sheets_backend.jobs.store import MetadataJobStore, split_id
 from sheets_backend.settings import DRIVE_SCOPES, AuthMode, JobRunner
@@ -52,18 +52,9 @@ def publish_route() -> Response:
         if job is None:
             if body.get("folder_id"):
                 _check_folder(client, body["folder_id"])
-            params: dict[str, Any] = {"spreadsheet_id": sid,
-                                      "folder_id": body.get("folder_id", ""),
-                                      "as_of": body["as_of"].isoformat() if body.get("as_of")
-                                      else ""}
             ctx = StepContext(client=client, store=store,
                               students_per_step=state.config.students_per_step)
-            total, params = PUBLISH.start(ctx, params)
-            stamp = now()
-            job = Job(id=store.new_id(), kind=PUBLISH.name, spreadsheet_id=sid, owner=owner,
-                      total=total, params=params, created=stamp, updated=stamp,
-                      message=f"Publishing reports: 0 of {total}")
-            store.save(job, new=True)
+            job = new_job(ctx, owner, sid, body.get("folder_id", ""), body.get("as_of"))
             _prune(store, known, state.config.job_keep_days)
     # A job found unfinished is queued again: a step lost for good (an instance gone, retries
     # spent) is how a job stops, and a second click is how a teacher restarts it.

@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("path", type=Path)
     publish.add_argument("--out", type=Path, default=Path("demo/reports"))
     publish.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    publish.add_argument(
+        "--drive", action="store_true",
+        help="publish into the local Drive beside the workbook (its .hive-drive folder), as the "
+        "service's publish job does, step by step")
+    publish.add_argument("--folder-id", default="", help="with --drive: the reports folder's id")
     publish.set_defaults(run=_publish)
 
     serve = commands.add_parser("serve", help="run the service locally over a folder of workbooks")
@@ -112,6 +117,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
+    if args.drive:
+        return _publish_job(args)
     from sheets_backend.recompute import evaluate_sheet
     from sheets_backend.reports import publish_local
 
@@ -120,6 +127,33 @@ def _publish(args: argparse.Namespace) -> int:
     print(f"Wrote {len(pages)} private reports to {args.out} (one per student; share each "
           "page only with that student and family).")
     return 0
+
+
+def _publish_job(args: argparse.Namespace) -> int:
+    """The service's publish job, its steps run here one after another (the embedded default)."""
+    from sheets_backend.auth import LOCAL_IDENTITY
+    from sheets_backend.gateway import local_client
+    from sheets_backend.jobs.model import StepContext, owner_of
+    from sheets_backend.jobs.publish import new_job
+    from sheets_backend.jobs.runner import run_step
+    from sheets_backend.jobs.store import MetadataJobStore
+    from sheets_backend.local_sheets import LocalSheets, drive_store
+    from sheets_backend.settings import Config
+
+    service = LocalSheets()
+    sid = service.open_workbook(args.path)
+    drive_store.attach(service.drive, args.path.parent)
+    client = local_client(service)
+    per_step = Config().students_per_step
+    ctx = StepContext(client=client, store=MetadataJobStore(client, sid), students_per_step=per_step)
+    job = new_job(ctx, owner_of(LOCAL_IDENTITY.key), sid, args.folder_id, args.as_of)
+    while not job.state.finished:
+        job = run_step(client, job.id, per_step)
+        print(f"Publishing reports: {job.done} of {job.total}", file=sys.stderr)
+    print(job.message)
+    if job.result:
+        print(f"Folder id: {job.result['folder_id']} (pass --folder-id next time)")
+    return 0 if job.state.value == "done" else 1
 
 
 def _serve(args: argparse.Namespace) -> int:

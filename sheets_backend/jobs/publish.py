@@ -117,4 +117,20 @@ def finished_message(students: int, counts: Mapping[str, int]) -> str:
     return "; ".join(words) + "."
 
 
+def new_job(ctx: StepContext, owner: str, spreadsheet_id: str, folder_id: str = "",
+            as_of: dt.date | None = None) -> Job:
+    """Start a publish job: the gradebook read (its student count), the job saved, queued."""
+    from sheets_backend.jobs.model import now
+
+    params = {"spreadsheet_id": spreadsheet_id, "folder_id": folder_id,
+              "as_of": as_of.isoformat() if as_of else ""}
+    total, params = start(ctx, params)
+    stamp = now()
+    job = Job(id=ctx.store.new_id(), kind=PUBLISH.name, spreadsheet_id=spreadsheet_id,
+              owner=owner, total=total, params=params, created=stamp, updated=stamp,
+              message=f"Publishing reports: 0 of {total}")
+    ctx.store.save(job, new=True)
+    return job
+
+
 PUBLISH = register(JobKind(name="publish", start=start, step=step))
