@@ -111,7 +111,10 @@ def task_step_route() -> Response:
         raise JobNotFound()
     if job.owner != owner_of(caller.key):
         raise TaskForbidden()
-    job = run_step(client, job_id, config.students_per_step)
+    # Cloud Tasks delivers at least once: a duplicate delivery reaching this worker waits here
+    # rather than running the same step beside it.
+    with state.locks.hold(f"job:{job_id}", config.lock_wait_seconds):
+        job = run_step(client, job_id, config.students_per_step)
     if not job.state.finished:
         state.jobs.enqueue(job, token)
     g.counts = {"done": job.done, "total": job.total}
