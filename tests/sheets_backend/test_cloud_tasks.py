@@ -181,3 +181,30 @@ def test_the_dispatcher_is_the_official_client_on_the_queue_yaml_queue(google, e
     dispatcher = CloudTasksDispatcher(_config(google, emulator))
     assert isinstance(dispatcher.client, tasks_v2.CloudTasksClient)
     assert dispatcher.queue == f"projects/{PROJECT}/locations/{LOCATION}/queues/hive-jobs"
+
+
+def test_a_step_failing_part_way_is_retried_by_cloud_tasks_with_no_duplicate(google, emulator):
+    """Google keeps failing one call in the middle of a step (after some of its work): the step
+    answers 503, Cloud Tasks delivers it again, and the job ends as one clean run would."""
+    instance = Instance(_config(google, emulator), emulator[1])
+    try:
+        started = requests.post(f"{instance.url}/v1/publish", json={"spreadsheet_id": "emails"},
+                                timeout=10).json()["job"]
+        _follow(instance.url, started["id"], lambda j: j["done"] >= 1)
+        google.faults.fail_next(503, count=4)  # one call's every retry: the step gives up
+        deadline = time.monotonic() + 30
+        while google.faults._pending and time.monotonic() < deadline:  # no polls meanwhile
+            time.sleep(0.05)
+        assert not google.faults._pending, "no step ran into the failures"
+        job = _follow(instance.url, started["id"], lambda j: j["state"] in ("done", "failed"))
+    finally:
+        instance.stop()
+    assert job["state"] == "done", job
+    assert {k: job["result"][k] for k in ("created", "updated", "shared", "students")} == {
+        "created": 4, "updated": 0, "shared": 4, "students": 4}
+    drive = Drive(google)
+    assert len(drive.folders()) == 1
+    files = drive.files_in(job["result"]["folder_id"])
+    assert sorted(f["appProperties"]["hiveReport"] for f in files) == sorted(
+        {f["appProperties"]["hiveReport"] for f in files})
+    assert sorted(r for f in files for r in drive.readers(f["id"])) == sorted(FAMILY.values())
