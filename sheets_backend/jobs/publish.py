@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sheets_backend.gateway import SheetsGateway, translated_errors
-from sheets_backend.jobs.model import Job, JobKind, JobState, StepContext, register
+from sheets_backend.jobs.model import Job, JobKind, JobState, StepContext, now, register
 from sheets_backend.reports.google import GooglePublisher, roster_change
 
 log = logging.getLogger(__name__)
@@ -43,15 +43,9 @@ def _planned(ctx: StepContext, job: Job, counts: Mapping[str, int]) -> tuple[Job
     """The step's counts, saved before it changes anything (or the first attempt's, on a retry)."""
     if job.pending is not None:
         return job, dict(job.pending)
-    job = job.replace(pending=dict(counts), state=JobState.RUNNING, updated=_now())
+    job = job.replace(pending=dict(counts), state=JobState.RUNNING, updated=now())
     ctx.store.save(job)
     return job, dict(counts)
-
-
-def _now() -> str:
-    from sheets_backend.jobs.model import now
-
-    return now()
 
 
 def step(ctx: StepContext, job: Job) -> Job:
@@ -62,7 +56,7 @@ def step(ctx: StepContext, job: Job) -> Job:
         if job.step == 0 and not params.get("folder_id"):
             publisher = GooglePublisher(ctx.client, "", sid)
             params["folder_id"] = publisher.find_or_create_folder()
-            job = job.replace(params=params, state=JobState.RUNNING, updated=_now())
+            job = job.replace(params=params, state=JobState.RUNNING, updated=now())
             ctx.store.save(job)  # remembered the moment it exists
         book, evaluation = _evaluate(ctx, sid, _as_of(params))
         publisher = GooglePublisher(ctx.client, params["folder_id"], sid)
@@ -89,7 +83,7 @@ def step(ctx: StepContext, job: Job) -> Job:
     merged = {c: job.counts.get(c, 0) + counts.get(c, 0) for c in COUNTS}
     finished = job.step > 0 and first >= total
     job = job.replace(step=job.step + 1, done=min(first, total), total=total, counts=merged,
-                      pending=None, updated=_now(),
+                      pending=None, updated=now(),
                       state=JobState.DONE if finished else JobState.RUNNING)
     if finished:
         job = job.replace(result={"folder_id": params["folder_id"], "students": total, **merged},
@@ -120,8 +114,6 @@ def finished_message(students: int, counts: Mapping[str, int]) -> str:
 def new_job(ctx: StepContext, owner: str, spreadsheet_id: str, folder_id: str = "",
             as_of: dt.date | None = None) -> Job:
     """Start a publish job: the gradebook read (its student count), the job saved, queued."""
-    from sheets_backend.jobs.model import now
-
     params = {"spreadsheet_id": spreadsheet_id, "folder_id": folder_id,
               "as_of": as_of.isoformat() if as_of else ""}
     total, params = start(ctx, params)
