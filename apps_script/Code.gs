@@ -184,12 +184,14 @@ function hiveWritePolicyTab_(rows) {
   var width = 0;
   for (var i = 0; i < rows.length; i++) width = Math.max(width, rows[i].length);
   if (!rows.length || !width) return;
+  // Plain text, format first: "3" or "2.5" must never become a number, or in a decimal-comma
+  // locale a date, on its way into the tab (the service reads the Policy tab's words).
   var grid = rows.map(function (row) {
-    var padded = row.slice();
+    var padded = row.map(function (cell) { return cell === null || cell === undefined ? '' : String(cell); });
     while (padded.length < width) padded.push('');
     return padded;
   });
-  sheet.getRange(1, 1, grid.length, width).setValues(grid);
+  sheet.getRange(1, 1, grid.length, width).setNumberFormat('@').setValues(grid);
   sheet.setFrozenRows(1);
 }
 

@@ -89,6 +89,17 @@ var HIVE_ERROR_ADVICE = {
     action: 'Nothing was written. Try again; if it happens again, tell whoever set up Hive at your ' +
       'school and mention the time.'
   },
+  authorization_required: {
+    title: 'Hive needs your permission again',
+    action: 'Hive was updated and asks Google for a permission you have not given yet. Close this ' +
+      'sidebar, choose Extensions > Hive > Open sidebar again and accept what Google asks (reload ' +
+      'the spreadsheet first if Google asks nothing).'
+  },
+  job_not_found: {
+    title: 'Hive has no record of that publish',
+    action: 'Publish the reports again: Hive updates the reports it already made, it never makes ' +
+      'a second one.'
+  },
   signed_in_twice: {
     title: 'Google could not tell which of your accounts to use',
     action: 'You are signed into more than one Google account in this browser. Open the ' +
@@ -108,11 +119,6 @@ var HIVE_ERROR_ADVICE = {
     title: 'That is not a Drive folder\'s address',
     action: 'Open the folder in Drive and copy the address from the browser bar ' +
       '(drive.google.com/drive/folders/...), or leave it empty for a new folder.'
-  },
-  folder_not_created: {
-    title: 'Hive could not make a folder in your Drive',
-    action: 'Nothing was published. Try again in a minute; if it keeps happening, reload the ' +
-      'spreadsheet and accept the permissions Google asks for.'
   },
   outcome_not_found: {
     title: 'That outcome is not on the Outcomes tab',
@@ -158,13 +164,17 @@ function hiveLocalError(code, message) {
 }
 
 /**
- * A failure of google.script.run itself (the server function never ran or threw). The known one:
- * several Google accounts signed in at once, which Apps Script reports as PERMISSION_DENIED or
- * "Authorization is required" (Google issue tracker 69270374).
+ * A failure of google.script.run itself (the server function never ran or threw). Two are known:
+ * several Google accounts signed in at once, which Apps Script reports as PERMISSION_DENIED
+ * (Google issue tracker 69270374), and "Authorization is required", which is Apps Script asking
+ * for a scope the teacher has not granted yet (a new version of the add-on): she re-authorises.
  */
 function hiveDescribeScriptFailure(failure) {
   var text = String(failure && failure.message !== undefined ? failure.message : failure || '');
-  if (/PERMISSION_DENIED|authori[sz]ation is required|authori[sz]ation|multiple accounts/i.test(text)) {
+  if (/authori[sz]ation is required/i.test(text)) {
+    return hiveLocalError('authorization_required', text);
+  }
+  if (/PERMISSION_DENIED|multiple accounts/i.test(text)) {
     return hiveLocalError('signed_in_twice', text);
   }
   if (/network|failed to fetch|NetworkError|timed? ?out/i.test(text)) {

@@ -1,17 +1,18 @@
 /**
- * Extensions > Hive > Publish student reports: one private report spreadsheet per student in a
- * Drive folder, through Hive's service. The add-on only finds the folder (remembered in Document
- * Properties, pasted by the teacher, or made here), confirms, and shows the counts.
+ * Publish student reports: one private report spreadsheet per student, published by Hive's
+ * service as a job that runs in steps (it outlives any one call). The add-on starts the job,
+ * remembers its id (User Properties, per spreadsheet) so a reopened sidebar finds it again, and
+ * asks the service how far it got. No call here waits on the publishing itself.
  *
- * Why the add-on may make the folder: with the drive.file scope Drive shows Hive only files and
- * folders Hive created (or the teacher opened with Hive), so a folder made here is one the service
- * can always publish into; a folder the teacher made in Drive herself is invisible to it.
+ * The folder: with the drive.file scope Drive shows Hive only files and folders Hive created, so
+ * when no folder is given the job makes (or finds again) its own "Hive progress reports" folder;
+ * its id comes back in the result and is remembered (Document Properties) for next time. The
+ * add-on itself never calls Drive.
  */
 
 var HIVE_REPORTS_FOLDER_PROPERTY = 'HIVE_REPORTS_FOLDER_ID';
 var HIVE_REPORTS_FOLDER_NAME = 'Hive progress reports';
-var HIVE_DRIVE_FILES_URL = 'https://www.googleapis.com/drive/v3/files';
-var HIVE_FOLDER_MIME = 'application/vnd.google-apps.folder';
+var HIVE_PUBLISH_JOB_PROPERTY = 'HIVE_PUBLISH_JOB_';  // + the spreadsheet's id
 
 /** The folder id in a Drive folder address (".../folders/<id>", "...?id=<id>") or a bare id. */
 function hiveFolderIdFrom_(text) {
@@ -29,63 +30,70 @@ function hiveRememberedFolder_() {
   return PropertiesService.getDocumentProperties().getProperty(HIVE_REPORTS_FOLDER_PROPERTY);
 }
 
-/** A new folder in her My Drive, made with her token: drive.file lets Hive use it from then on. */
-function hiveCreateReportsFolder_() {
-  var response;
-  try {
-    response = UrlFetchApp.fetch(HIVE_DRIVE_FILES_URL + '?fields=id', {
-      method: 'post',
-      muteHttpExceptions: true,
-      contentType: 'application/json',
-      headers: {Authorization: 'Bearer ' + ScriptApp.getOAuthToken()},
-      payload: JSON.stringify({name: HIVE_REPORTS_FOLDER_NAME, mimeType: HIVE_FOLDER_MIME})
-    });
-  } catch (err) {
-    return {ok: false, error: hiveLocalError('folder_not_created', String(err && err.message || err))};
-  }
-  var body = null;
-  try {
-    body = JSON.parse(response.getContentText());
-  } catch (err) {
-    body = null;
-  }
-  if (response.getResponseCode() === 200 && body && body.id) return {ok: true, folderId: body.id};
-  return {ok: false, error: hiveLocalError('folder_not_created',
-    'Google Drive answered ' + response.getResponseCode() + ' when Hive asked for a new folder.')};
+function hiveJobKey_() {
+  return HIVE_PUBLISH_JOB_PROPERTY + SpreadsheetApp.getActiveSpreadsheet().getId();
 }
 
 /**
- * Publish every student's report. `folder` is what the teacher typed: a folder address or id;
- * empty means the remembered folder, or a new one when none is remembered.
+ * Start publishing every student's report. `folder` is what the teacher typed: a folder address
+ * or id; empty means the remembered folder, or (none remembered) a folder the job makes.
+ * Answers {ok, job, folder} at once; the sidebar follows the job with publishStatus().
  */
-function publishReports(folder) {
+function startPublish(folder) {
   var typed = String(folder || '').trim();
   var folderId = typed ? hiveFolderIdFrom_(typed) : hiveRememberedFolder_();
   if (typed && !folderId) {
     return {ok: false, error: hiveLocalError('folder_url_invalid',
       '"' + typed + '" is not the address of a Drive folder.')};
   }
-  return hiveWithDocumentLock_(function () {
-    var created = false;
-    if (!folderId) {
-      var made = hiveCreateReportsFolder_();
-      if (!made.ok) return made;
-      folderId = made.folderId;
-      created = true;
+  var body = {spreadsheet_id: SpreadsheetApp.getActiveSpreadsheet().getId()};
+  if (folderId) body.folder_id = folderId;
+  var answer = hiveCallService_('post', '/v1/publish', body);
+  if (!answer.ok) {
+    if (answer.error.code === 'folder_not_found' && folderId && folderId === hiveRememberedFolder_()) {
+      PropertiesService.getDocumentProperties().deleteProperty(HIVE_REPORTS_FOLDER_PROPERTY);
     }
-    var properties = PropertiesService.getDocumentProperties();
-    var answer = hiveCallService_('post', '/v1/publish', {
-      spreadsheet_id: SpreadsheetApp.getActiveSpreadsheet().getId(),
-      folder_id: folderId
-    });
-    if (answer.ok) {
-      properties.setProperty(HIVE_REPORTS_FOLDER_PROPERTY, folderId);
-    } else if (answer.error.code === 'folder_not_found' && folderId === hiveRememberedFolder_()) {
-      properties.deleteProperty(HIVE_REPORTS_FOLDER_PROPERTY);  // ask again next time
-    }
-    answer.folder = {id: folderId, url: hiveFolderUrl_(folderId), created: created};
     return answer;
-  });
+  }
+  var job = answer.data.job;
+  PropertiesService.getUserProperties().setProperty(hiveJobKey_(), job.id);
+  return {ok: true, job: job, line: hiveJobLine_(job),
+    folder: folderId ? {id: folderId, url: hiveFolderUrl_(folderId)} : null};
+}
+
+/**
+ * The teacher's publish of this spreadsheet, if she started one: {ok, job (or null), line}.
+ * A finished job is forgotten once reported, and its folder is remembered for next time.
+ */
+function publishStatus() {
+  var properties = PropertiesService.getUserProperties();
+  var jobId = properties.getProperty(hiveJobKey_());
+  if (!jobId) return {ok: true, job: null};
+  var answer = hiveCallService_('get', '/v1/jobs/' + encodeURIComponent(jobId));
+  if (!answer.ok) {
+    if (answer.error.code === 'job_not_found') {
+      properties.deleteProperty(hiveJobKey_());
+      return {ok: true, job: null};
+    }
+    return answer;
+  }
+  var job = answer.data.job;
+  var out = {ok: true, job: job, line: hiveJobLine_(job)};
+  if (job.state === 'done' || job.state === 'failed') {
+    properties.deleteProperty(hiveJobKey_());
+    var folderId = job.result && job.result.folder_id;
+    if (folderId) {
+      PropertiesService.getDocumentProperties().setProperty(HIVE_REPORTS_FOLDER_PROPERTY, folderId);
+      out.folder = {id: folderId, url: hiveFolderUrl_(folderId)};
+    }
+  }
+  return out;
+}
+
+/** The words under the progress bar. */
+function hiveJobLine_(job) {
+  if (job.state === 'done' || job.state === 'failed') return job.message || '';
+  return 'Publishing reports: ' + job.done + ' of ' + job.total;
 }
 
 function menuPublishReports() {
@@ -110,20 +118,11 @@ function menuPublishReports() {
     'who left the Roster lose access to theirs. Do not share the folder itself with families.',
     ui.ButtonSet.YES_NO);
   if (sure !== ui.Button.YES) return;
-  var answer = publishReports(typed);
+  var answer = startPublish(typed);
   if (!answer.ok) {
     hiveAlertError_(answer.error);
     return;
   }
-  ui.alert('Student reports published', hivePublishLine_(answer.data) + '\n\nFolder: ' +
-    answer.folder.url, ui.ButtonSet.OK);
-}
-
-function hivePublishLine_(counts) {
-  var n = function (count, one, many) { return count + ' ' + (count === 1 ? one : many); };
-  return n(counts.created, 'new report', 'new reports') + ', ' +
-    n(counts.updated, 'report', 'reports') + ' updated, ' +
-    n(counts.retired, 'report', 'reports') + ' of students who left moved to the trash. ' +
-    'Shared with ' + n(counts.shared, 'new address', 'new addresses') + '; access removed for ' +
-    n(counts.unshared, 'address', 'addresses') + '.';
+  // The job runs on without her: the sidebar shows how far it got, and finds it when reopened.
+  showSidebar();
 }

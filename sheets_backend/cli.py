@@ -66,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD")
     publish.add_argument("--pdf", action="store_true",
                          help="also a PDF per student and one class PDF to print")
+    publish.add_argument(
+        "--drive", action="store_true",
+        help="publish into the local Drive beside the workbook (its .hive-drive folder), as the "
+        "service's publish job does, step by step")
+    publish.add_argument("--folder-id", default="", help="with --drive: the reports folder's id")
     publish.set_defaults(run=_publish)
 
     school = commands.add_parser(
@@ -213,6 +218,8 @@ def school_summary(summary: dict[str, Any], path: Path) -> str:
 
 def _publish(args: argparse.Namespace) -> int:
     from sheets_backend.publish.local import publish_local
+    if args.drive:
+        return _publish_job(args)
     from sheets_backend.recompute import evaluate_sheet
 
     book, evaluation = evaluate_sheet(_open(args.path, autosave=False), as_of=args.as_of)
@@ -222,6 +229,33 @@ def _publish(args: argparse.Namespace) -> int:
     if args.pdf:
         print("PDFs: one per student beside each page, and class-reports.pdf to print.")
     return 0
+
+
+def _publish_job(args: argparse.Namespace) -> int:
+    """The service's publish job, its steps run here one after another (the embedded default)."""
+    from sheets_backend.jobs.model import StepContext, owner_of
+    from sheets_backend.jobs.publish import new_job
+    from sheets_backend.jobs.runner import run_step
+    from sheets_backend.jobs.store import MetadataJobStore
+    from sheets_backend.service.auth import LOCAL_IDENTITY
+    from sheets_backend.service.settings import Config
+    from sheets_backend.sheets.gateway import local_client
+    from sheets_backend.sheets.local import LocalSheets, drive_store
+
+    service = LocalSheets()
+    sid = service.open_workbook(args.path)
+    drive_store.attach(service.drive, args.path.parent)
+    client = local_client(service)
+    per_step = Config().students_per_step
+    ctx = StepContext(client=client, store=MetadataJobStore(client, sid), students_per_step=per_step)
+    job = new_job(ctx, owner_of(LOCAL_IDENTITY.key), sid, args.folder_id, args.as_of)
+    while not job.state.finished:
+        job = run_step(client, job.id, per_step)
+        print(f"Publishing reports: {job.done} of {job.total}", file=sys.stderr)
+    print(job.message)
+    if job.result:
+        print(f"Folder id: {job.result['folder_id']} (pass --folder-id next time)")
+    return 0 if job.state.value == "done" else 1
 
 
 def _serve(args: argparse.Namespace) -> int:

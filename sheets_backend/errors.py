@@ -119,3 +119,26 @@ class DriveScopeMissing(HiveError):
             "Hive was not given permission to create the reports in your Google Drive. Open "
             "Hive again and allow access to the Drive files Hive creates when asked."
         )
+
+
+class JobNotFound(HiveError):
+    """404 `job_not_found`: no such job on the spreadsheet, or it is another teacher's."""
+
+    code = "job_not_found"
+    status = 404
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Hive has no record of this job. It may have finished more than a week ago: "
+            "start it again from the Hive menu."
+        )
+
+
+class TaskForbidden(HiveError):
+    """403 `task_forbidden`: a job step was asked for by something that is not Cloud Tasks."""
+
+    code = "task_forbidden"
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("Only Hive's Cloud Tasks queue may run a job step.")

@@ -41,13 +41,18 @@ ALLOWED: Mapping[str, frozenset[str]] = {
         {"errors", "problems", "i18n", "sheets", "gradebook", "reports", "tabs", "publish",
          "recompute", "demo"}
     ),
+    # Work that outlives a request: steps of publish (and the school's runs) over the layers below.
+    "jobs": frozenset(
+        {"errors", "problems", "i18n", "sheets.snapshot", "sheets.gateway", "sheets.retry",
+         "gradebook", "reports", "tabs", "publish", "recompute", "school"}
+    ),
     "service": frozenset(
         {"errors", "problems", "runtime", "i18n", "sheets", "gradebook", "reports", "tabs",
-         "publish", "recompute"}
+         "publish", "recompute", "school", "jobs"}
     ),
     "cli": frozenset(
         {"errors", "problems", "runtime", "i18n", "sheets", "gradebook", "reports", "tabs",
-         "publish", "recompute", "demo", "school", "service"}
+         "publish", "recompute", "demo", "school", "jobs", "service"}
     ),
     "__main__": frozenset({"cli", "runtime"}),
     "__init__": frozenset(),

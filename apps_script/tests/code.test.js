@@ -138,6 +138,9 @@ describe('getSidebarState', () => {
   });
 });
 
+/** The Policy tab's cells as the add-on writes them: text. */
+const asText = (rows) => rows.map((row) => row.map((cell) => String(cell)));
+
 describe('applyPolicy', () => {
   test('replaces the Policy tab with the chosen policy\'s rows, holding the lock', () => {
     const old = [['Setting', 'Value', 'Note'], ['method', 'mean'], ['n', 9], ['extra', 1, 'left over']];
@@ -148,7 +151,8 @@ describe('applyPolicy', () => {
     const answer = plain(addon.applyPolicy('Most recent'));
     assert.equal(answer.ok, true);
     assert.deepEqual(answer.policy, {name: 'Most recent', description: POLICIES[1].description});
-    assert.deepEqual(spreadsheet.getSheetByName('Policy').grid(), POLICIES[1].rows);
+    const sheet = spreadsheet.getSheetByName('Policy');
+    assert.deepEqual(sheet.grid(), asText(POLICIES[1].rows));
     assert.equal(lock.releases, 1);
   });
 
@@ -156,8 +160,20 @@ describe('applyPolicy', () => {
     const {addon, spreadsheet} = loadAddon({answer: serve({'/v1/policies': {status: 200, body: POLICIES}})});
     assert.equal(addon.applyPolicy('Three at Meeting').ok, true);
     const sheet = spreadsheet.getSheetByName('Policy');
-    assert.deepEqual(sheet.grid(), POLICIES[0].rows);
+    assert.deepEqual(sheet.grid(), asText(POLICIES[0].rows));
     assert.equal(sheet.frozenRows, 1);
+  });
+
+  test('writes the Policy tab as plain text, the format set before the values', () => {
+    const rows = [['Setting', 'Value'], ['n', 3], ['weight', 2.5], ['decaying', '0,65']];
+    const {addon, spreadsheet} = loadAddon({answer: () => ({status: 200, body: [{name: 'Typed',
+      description: 'd', rows}]})});
+    assert.equal(addon.applyPolicy('Typed').ok, true);
+    const sheet = spreadsheet.getSheetByName('Policy');
+    assert.deepEqual(sheet.formats, [{a1: 'A1:B4', numberFormat: '@'}]);
+    assert.deepEqual(sheet.grid(), [['Setting', 'Value'], ['n', '3'], ['weight', '2.5'],
+      ['decaying', '0,65']]);
+    assert.ok(sheet.writes[0] === 'format', 'the text format goes first, then the values');
   });
 
   test('pads ragged rows so the grid fits its range', () => {

@@ -41,6 +41,7 @@ class FakeRange {
       throw new Error(`The number of rows or columns in the data does not match the range.`);
     }
     values.forEach((r, i) => r.forEach((v, j) => this.sheet.set(this.row + i, this.col + j, v)));
+    this.sheet.writes.push('values');
     return this;
   }
 
@@ -63,13 +64,14 @@ class FakeRange {
   setNumberFormat(format) { return this.format('numberFormat', format); }
   format(key, value) {
     this.sheet.formats.push({a1: this.getA1Notation(), [key]: value});
+    this.sheet.writes.push('format');
     return this;
   }
 }
 
 class FakeSheet {
   constructor(spreadsheet, name, values = []) {
-    Object.assign(this, {spreadsheet, name, cells: new Map(), validations: [], formats: [],
+    Object.assign(this, {spreadsheet, name, cells: new Map(), validations: [], formats: [], writes: [],
       protections: [], frozenRows: 0, frozenColumns: 0});
     values.forEach((r, i) => r.forEach((v, j) => this.set(i + 1, j + 1, v)));
   }
@@ -153,7 +155,8 @@ function response(status, body) {
  * Loads every .gs file into a fresh context. `answer(request)` returns what the service says:
  * {status, body} (body an object or raw text), or throws to mimic UrlFetchApp failing outright.
  */
-function loadAddon({tabs = {}, properties = {}, documentProperties = {}, lockBusy = false, prompts = [],
+function loadAddon({tabs = {}, properties = {}, documentProperties = {}, userProperties = {},
+  lockBusy = false, prompts = [],
   alertAnswers = [], answer = () => ({status: 200, body: {}})} = {}) {
   const spreadsheet = new FakeSpreadsheet(tabs);
   const requests = [];
@@ -161,6 +164,7 @@ function loadAddon({tabs = {}, properties = {}, documentProperties = {}, lockBus
   // an alert with nothing scripted is answered OK, a prompt CANCEL.
   const ui = {menus: [], alerts: [], sidebars: [], prompts: []};
   const docProps = {...documentProperties};
+  const userProps = {...userProperties};
   const lock = {waits: [], held: false, releases: 0};
 
   const context = {
@@ -230,6 +234,11 @@ function loadAddon({tabs = {}, properties = {}, documentProperties = {}, lockBus
         setProperty(key, value) { docProps[key] = String(value); return this; },
         deleteProperty(key) { delete docProps[key]; return this; },
       }),
+      getUserProperties: () => ({
+        getProperty: (key) => (key in userProps ? userProps[key] : null),
+        setProperty(key, value) { userProps[key] = String(value); return this; },
+        deleteProperty(key) { delete userProps[key]; return this; },
+      }),
     },
     ScriptApp: {getOAuthToken: () => TOKEN, AuthMode: {NONE: 'NONE', LIMITED: 'LIMITED', FULL: 'FULL'}},
     HtmlService: {
@@ -246,7 +255,8 @@ function loadAddon({tabs = {}, properties = {}, documentProperties = {}, lockBus
   // Values made inside the context have its own Object.prototype; a JSON round trip gives plain
   // values that node:assert's deepStrictEqual compares with values made here.
   const plain = (value) => (value === undefined ? value : JSON.parse(JSON.stringify(value)));
-  return {addon: context, spreadsheet, requests, ui, lock, plain, documentProperties: docProps};
+  return {addon: context, spreadsheet, requests, ui, lock, plain, documentProperties: docProps,
+    userProperties: userProps};
 }
 
 module.exports = {ADDON_DIR, SPREADSHEET_ID, TOKEN, loadAddon, response};

@@ -24,11 +24,12 @@ describe('appsscript.json', () => {
     ]);
   });
 
-  test('Drive is whitelisted for making the reports folder, and nothing else of Google', () => {
-    const {addon} = loadAddon();
-    assert.ok(manifest.urlFetchWhitelist.some((p) => addon.HIVE_DRIVE_FILES_URL.startsWith(p)));
-    assert.deepEqual(manifest.urlFetchWhitelist.filter((p) => p.includes('google')),
-      ['https://www.googleapis.com/']);
+  test('nothing of Google is whitelisted: the add-on fetches from Hive\'s service only', () => {
+    // The publish job makes the reports folder itself, so the add-on no longer calls Drive.
+    assert.deepEqual(manifest.urlFetchWhitelist, ['https://hive-service.example.org/']);
+    for (const file of fs.readdirSync(ADDON_DIR).filter((f) => f.endsWith('.gs'))) {
+      assert.doesNotMatch(read(file), /googleapis\.com\/(drive|upload)/, file);
+    }
   });
 
   test('the default service URL is whitelisted', () => {
@@ -64,8 +65,8 @@ describe('Sidebar.html', () => {
     const {addon} = loadAddon();
     const called = [...sidebarScript.matchAll(/callServer\('([A-Za-z_]+)'/g)].map((m) => m[1]);
     assert.deepEqual([...new Set(called)].sort(),
-      ['applyPolicy', 'checkTemplate', 'getOutcomes', 'getSidebarState', 'recompute',
-        'reteachGroups', 'selectCell']);
+      ['applyPolicy', 'checkTemplate', 'getOutcomes', 'getSidebarState', 'publishStatus',
+        'recompute', 'reteachGroups', 'selectCell', 'startPublish']);
     for (const name of called) {
       assert.equal(typeof addon[name], 'function', name);
       assert.ok(!name.endsWith('_'), `${name} is private: google.script.run cannot call it`);
@@ -77,6 +78,11 @@ describe('Sidebar.html', () => {
     assert.match(sidebar, /id="result"[^>]*aria-live="polite"/);
     assert.match(sidebar, /<label for="policy-picker">/);
     assert.doesNotMatch(sidebar, /<div[^>]*onclick/i, 'clickable things are buttons');
+  });
+
+  test('calls a server function with the runner as `this`, as google.script.run expects', () => {
+    assert.match(sidebarScript, /runner\[name\]\.apply\(runner, args \|\| \[\]\)/);
+    assert.doesNotMatch(sidebarScript, /\.apply\(null/);
   });
 
   test('its words for a failed google.script.run are the ones in Messages.gs', () => {

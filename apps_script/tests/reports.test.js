@@ -6,23 +6,32 @@ const {describe, test} = require('node:test');
 const {SPREADSHEET_ID, TOKEN, loadAddon} = require('./fakes');
 
 const FOLDER = '1dyUEebJaFnWa3Z4n0BFMVAXQ7mfUH11g';
-const COUNTS = {created: 3, updated: 21, retired: 1, shared: 5, unshared: 2, folder_id: FOLDER};
 const REMEMBERED = {HIVE_REPORTS_FOLDER_ID: FOLDER};
+const JOB_KEY = `HIVE_PUBLISH_JOB_${SPREADSHEET_ID}`;
+const QUEUED = {id: `${SPREADSHEET_ID}.42`, kind: 'publish', state: 'queued', done: 0, total: 96,
+  message: 'Publishing reports: 0 of 96'};
+const RUNNING = {...QUEUED, state: 'running', done: 35};
+const DONE = {...QUEUED, state: 'done', done: 96,
+  message: 'Published 96 reports: 96 new, 0 updated; shared with 150 new addresses.',
+  result: {folder_id: 'MadeByTheJob123', students: 96, created: 96, updated: 0, retired: 0,
+    shared: 150, unshared: 0}};
 
-/** Drive makes folders; the service publishes with `publish` (a {status, body}). */
-const google = (publish, drive = {status: 200, body: {id: 'NewFolder123456'}}) => (request) => {
-  if (request.url.startsWith('https://www.googleapis.com/drive/v3/files')) return drive;
-  assert.match(request.url, /\/v1\/publish$/);
-  return publish;
-};
+/** The service: POST /v1/publish answers `started`; GET /v1/jobs/<id> answers `job`. */
+const service = ({started = {status: 202, body: {job: QUEUED}}, job = {status: 200, body: {job: RUNNING}}} = {}) =>
+  (request) => {
+    assert.doesNotMatch(request.url, /googleapis/, 'the add-on never calls Drive itself');
+    if (request.url.endsWith('/v1/publish')) return started;
+    assert.match(request.url, /\/v1\/jobs\//);
+    return job;
+  };
 
-describe('publishReports', () => {
+describe('startPublish', () => {
   test('sends the spreadsheet and the folder id parsed out of a folder address', () => {
     for (const typed of [`https://drive.google.com/drive/folders/${FOLDER}`,
       `https://drive.google.com/drive/u/1/folders/${FOLDER}?usp=sharing`,
       `https://drive.google.com/open?id=${FOLDER}`, `  ${FOLDER} `]) {
-      const {addon, requests, lock, documentProperties} = loadAddon({answer: google({status: 200, body: COUNTS})});
-      const answer = addon.publishReports(typed);
+      const {addon, requests, userProperties, plain} = loadAddon({answer: service()});
+      const answer = plain(addon.startPublish(typed));
       assert.equal(answer.ok, true, typed);
       assert.equal(requests.length, 1);
       const [request] = requests;
@@ -30,100 +39,118 @@ describe('publishReports', () => {
       assert.equal(request.options.method, 'post');
       assert.equal(request.options.headers.Authorization, `Bearer ${TOKEN}`);
       assert.deepEqual(request.payload, {spreadsheet_id: SPREADSHEET_ID, folder_id: FOLDER});
-      assert.equal(documentProperties.HIVE_REPORTS_FOLDER_ID, FOLDER, 'remembered');
-      assert.equal(lock.releases, 1);
+      assert.deepEqual(answer.job, QUEUED);
+      assert.equal(answer.line, 'Publishing reports: 0 of 96');
+      assert.equal(userProperties[JOB_KEY], QUEUED.id, 'the job is remembered for a reopened sidebar');
     }
   });
 
   test('empty uses the remembered folder', () => {
-    const {addon, requests} = loadAddon({documentProperties: REMEMBERED,
-      answer: google({status: 200, body: COUNTS})});
-    assert.equal(addon.publishReports('').ok, true);
-    assert.equal(requests.length, 1);
+    const {addon, requests} = loadAddon({documentProperties: REMEMBERED, answer: service()});
+    assert.equal(addon.startPublish('').ok, true);
     assert.equal(requests[0].payload.folder_id, FOLDER);
   });
 
-  test('empty with nothing remembered makes a folder in Drive first, as the teacher', () => {
-    const {addon, requests, documentProperties, plain} = loadAddon({answer: google({status: 200, body: COUNTS})});
-    const answer = plain(addon.publishReports(''));
-    assert.equal(answer.ok, true);
-    const [drive, publish] = requests;
-    assert.equal(drive.url, 'https://www.googleapis.com/drive/v3/files?fields=id');
-    assert.equal(drive.options.method, 'post');
-    assert.equal(drive.options.headers.Authorization, `Bearer ${TOKEN}`);
-    assert.deepEqual(drive.payload, {name: 'Hive progress reports',
-      mimeType: 'application/vnd.google-apps.folder'});
-    assert.equal(publish.payload.folder_id, 'NewFolder123456');
-    assert.deepEqual(answer.folder, {id: 'NewFolder123456', created: true,
-      url: 'https://drive.google.com/drive/folders/NewFolder123456'});
-    assert.equal(documentProperties.HIVE_REPORTS_FOLDER_ID, 'NewFolder123456');
-  });
-
-  test('a folder Drive would not make is an error and nothing is published', () => {
-    const {addon, requests} = loadAddon({answer: google(null, {status: 403, body: {error: {}}})});
-    const answer = addon.publishReports('');
-    assert.equal(answer.error.code, 'folder_not_created');
-    assert.match(answer.error.message, /403/);
+  test('empty with nothing remembered sends no folder: the job makes it, not the add-on', () => {
+    const {addon, requests} = loadAddon({answer: service()});
+    assert.equal(addon.startPublish('').ok, true);
     assert.equal(requests.length, 1);
+    assert.deepEqual(requests[0].payload, {spreadsheet_id: SPREADSHEET_ID});
   });
 
   test('text that is not a folder address is refused before anything is sent', () => {
     const {addon, requests} = loadAddon();
-    const answer = addon.publishReports('my reports folder');
+    const answer = addon.startPublish('my reports folder');
     assert.equal(answer.error.code, 'folder_url_invalid');
-    assert.equal(answer.error.title, 'That is not a Drive folder\'s address');
     assert.equal(requests.length, 0);
   });
 
   test('folder_not_found forgets the remembered folder, so the next publish asks again', () => {
     const notFound = {status: 404, body: {error: {code: 'folder_not_found', message: 'Hive cannot find this Drive folder.'}}};
-    const {addon, documentProperties} = loadAddon({documentProperties: REMEMBERED, answer: google(notFound)});
-    const answer = addon.publishReports('');
-    assert.equal(answer.ok, false);
+    const {addon, documentProperties, userProperties} = loadAddon({documentProperties: REMEMBERED,
+      answer: service({started: notFound})});
+    const answer = addon.startPublish('');
     assert.equal(answer.error.code, 'folder_not_found');
-    assert.equal(answer.error.title, 'Hive cannot use that Drive folder');
     assert.equal(documentProperties.HIVE_REPORTS_FOLDER_ID, undefined);
+    assert.equal(userProperties[JOB_KEY], undefined);
   });
 
-  test('other errors keep the remembered folder; a busy lock sends nothing', () => {
-    const limited = {status: 429, body: {error: {code: 'rate_limited', message: 'Slow down.', retry_after: 5}}};
-    const {addon, documentProperties} = loadAddon({documentProperties: REMEMBERED, answer: google(limited)});
-    assert.equal(addon.publishReports('').error.code, 'rate_limited');
+  test('busy is shown as busy, the remembered folder kept', () => {
+    const busy = {status: 409, body: {error: {code: 'busy', message: 'Another recompute is running.'}}};
+    const {addon, documentProperties} = loadAddon({documentProperties: REMEMBERED, answer: service({started: busy})});
+    assert.equal(addon.startPublish('').error.code, 'busy');
     assert.equal(documentProperties.HIVE_REPORTS_FOLDER_ID, FOLDER);
-    const busy = loadAddon({lockBusy: true, documentProperties: REMEMBERED});
-    assert.equal(busy.addon.publishReports('').error.code, 'busy');
-    assert.equal(busy.requests.length, 0);
+  });
+});
+
+describe('publishStatus', () => {
+  test('no job started: nothing to show, nothing asked', () => {
+    const {addon, requests} = loadAddon();
+    assert.deepEqual(JSON.parse(JSON.stringify(addon.publishStatus())), {ok: true, job: null});
+    assert.equal(requests.length, 0);
+  });
+
+  test('a running job: its progress in words, and it stays remembered', () => {
+    const {addon, requests, userProperties, plain} = loadAddon({userProperties: {[JOB_KEY]: QUEUED.id},
+      answer: service()});
+    const answer = plain(addon.publishStatus());
+    assert.equal(requests[0].url, `https://hive-service.example.org/v1/jobs/${encodeURIComponent(QUEUED.id)}`);
+    assert.equal(requests[0].options.method, 'get');
+    assert.equal(answer.line, 'Publishing reports: 35 of 96');
+    assert.equal(userProperties[JOB_KEY], QUEUED.id);
+  });
+
+  test('a finished job: the result in plain words, its folder remembered, the job forgotten', () => {
+    const {addon, documentProperties, userProperties, plain} = loadAddon({
+      userProperties: {[JOB_KEY]: QUEUED.id}, answer: service({job: {status: 200, body: {job: DONE}}})});
+    const answer = plain(addon.publishStatus());
+    assert.equal(answer.line, DONE.message);
+    assert.deepEqual(answer.folder, {id: 'MadeByTheJob123',
+      url: 'https://drive.google.com/drive/folders/MadeByTheJob123'});
+    assert.equal(documentProperties.HIVE_REPORTS_FOLDER_ID, 'MadeByTheJob123');
+    assert.equal(userProperties[JOB_KEY], undefined);
+  });
+
+  test('a job the service no longer knows is forgotten quietly', () => {
+    const gone = {status: 404, body: {error: {code: 'job_not_found', message: 'Hive has no record of this job.'}}};
+    const {addon, userProperties, plain} = loadAddon({userProperties: {[JOB_KEY]: QUEUED.id},
+      answer: service({job: gone})});
+    assert.deepEqual(plain(addon.publishStatus()), {ok: true, job: null});
+    assert.equal(userProperties[JOB_KEY], undefined);
+  });
+
+  test('a failed ask keeps the job, so the next ask can find it', () => {
+    const down = {status: 503, body: {error: {code: 'sheets_unavailable', message: 'Google is busy.'}}};
+    const {addon, userProperties} = loadAddon({userProperties: {[JOB_KEY]: QUEUED.id},
+      answer: service({job: down})});
+    assert.equal(addon.publishStatus().error.code, 'sheets_unavailable');
+    assert.equal(userProperties[JOB_KEY], QUEUED.id);
   });
 });
 
 describe('Publish student reports (menu)', () => {
-  test('asks for the folder, confirms, publishes and shows the counts with the folder', () => {
+  test('asks for the folder, confirms, starts the job and opens the sidebar to follow it', () => {
     const {addon, ui, requests} = loadAddon({
       prompts: [{button: 'OK', text: `https://drive.google.com/drive/folders/${FOLDER}`}],
-      alertAnswers: ['YES'],
-      answer: google({status: 200, body: COUNTS}),
+      alertAnswers: ['YES'], answer: service(),
     });
     addon.menuPublishReports();
-    assert.equal(ui.prompts.length, 1);
     assert.match(ui.prompts[0].message, /leave this empty and Hive makes a folder/);
     assert.equal(ui.alerts[0].buttons, 'YES_NO');
     assert.match(ui.alerts[0].message, /read-only with their Student Email and Family Email/);
     assert.equal(requests.length, 1);
-    assert.equal(ui.alerts[1].title, 'Student reports published');
-    assert.match(ui.alerts[1].message, /^3 new reports, 21 reports updated, 1 report of students who left/);
-    assert.match(ui.alerts[1].message, /Shared with 5 new addresses; access removed for 2 addresses\./);
-    assert.match(ui.alerts[1].message, new RegExp(`drive/folders/${FOLDER}$`));
+    assert.equal(ui.sidebars.length, 1);
   });
 
   test('shows the remembered folder and uses it when the teacher just presses OK', () => {
     const {addon, ui, requests} = loadAddon({documentProperties: REMEMBERED,
-      prompts: [{button: 'OK', text: ''}], alertAnswers: ['YES'], answer: google({status: 200, body: COUNTS})});
+      prompts: [{button: 'OK', text: ''}], alertAnswers: ['YES'], answer: service()});
     addon.menuPublishReports();
     assert.match(ui.prompts[0].message, new RegExp(`folders/${FOLDER}`));
     assert.equal(requests[0].payload.folder_id, FOLDER);
   });
 
-  test('cancelling the prompt or the confirmation sends nothing and makes no folder', () => {
+  test('cancelling the prompt or the confirmation sends nothing', () => {
     for (const script of [{prompts: [{button: 'CANCEL'}]}, {prompts: [{button: 'OK'}], alertAnswers: ['NO']}]) {
       const {addon, requests} = loadAddon(script);
       addon.menuPublishReports();
@@ -133,11 +160,11 @@ describe('Publish student reports (menu)', () => {
 
   test('a service error is explained in an alert', () => {
     const {addon, ui} = loadAddon({documentProperties: REMEMBERED, prompts: [{button: 'OK'}], alertAnswers: ['YES'],
-      answer: google({status: 401, body: {error: {code: 'token_scope', message: 'Hive was not given permission to create the reports in your Google Drive.'}}})});
+      answer: service({started: {status: 401, body: {error: {code: 'token_scope', message: 'Hive was not given permission to create the reports in your Google Drive.'}}}})});
     addon.menuPublishReports();
     assert.equal(ui.alerts.length, 2);
-    assert.equal(ui.alerts[1].title, 'Hive is missing permission to edit this spreadsheet');
     assert.match(ui.alerts[1].message, /Google Drive/);
+    assert.equal(ui.sidebars.length, 0);
   });
 
   test('a pasted address that is not a folder is explained without calling anyone', () => {

@@ -159,17 +159,22 @@ describe('answers', () => {
 });
 
 describe('failures of google.script.run itself', () => {
-  for (const text of [
-    "ScriptError: We're sorry, a server error occurred while reading from storage. Error code PERMISSION_DENIED.",
-    'ScriptError: Authorization is required to perform that action.',
-  ]) {
-    test(`"${text.slice(0, 40)}..." is the several-accounts problem`, () => {
-      const {addon} = loadAddon();
-      const error = addon.hiveDescribeScriptFailure({message: text});
-      assert.equal(error.code, 'signed_in_twice');
-      assert.match(error.action, /signed into one account/);
-    });
-  }
+  test('PERMISSION_DENIED is the several-accounts problem', () => {
+    const {addon} = loadAddon();
+    const error = addon.hiveDescribeScriptFailure({message:
+      "ScriptError: We're sorry, a server error occurred while reading from storage. Error code PERMISSION_DENIED."});
+    assert.equal(error.code, 'signed_in_twice');
+    assert.match(error.action, /signed into one account/);
+  });
+
+  test('"Authorization is required" (a scope not granted yet) leads to re-authorising', () => {
+    const {addon} = loadAddon();
+    const error = addon.hiveDescribeScriptFailure({message:
+      'ScriptError: Authorization is required to perform that action.'});
+    assert.equal(error.code, 'authorization_required');
+    assert.match(error.action, /accept what Google asks/);
+    assert.doesNotMatch(error.action, /more than one Google account/);
+  });
 
   test('anything else is a generic failure that keeps the text', () => {
     const {addon} = loadAddon();

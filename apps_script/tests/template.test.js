@@ -79,7 +79,7 @@ describe('a new spreadsheet', () => {
 
   test('the Policy tab starts with the library\'s first policy', () => {
     const {tab, report} = insert();
-    assert.deepEqual(tab('Policy').grid(), POLICIES[0].rows);
+    assert.deepEqual(tab('Policy').grid(), POLICIES[0].rows.map((row) => row.map(String)));
     assert.match(report.policyNote, /Three at Meeting/);
   });
 

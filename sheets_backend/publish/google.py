@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 GRADEBOOK_PROPERTY = "hiveGradebook"
 REPORT_PROPERTY = "hiveReport"
+FOLDER_PROPERTY = "hiveReportsFolder"  # on the folder Hive makes: the gradebook it serves
+FOLDER_MIME = "application/vnd.google-apps.folder"
+FOLDER_NAME = "Hive progress reports"
 SHARED_ROLES = frozenset({"reader", "commenter"})  # the only access Hive grants or takes away
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
@@ -149,25 +152,52 @@ class GooglePublisher:
         self, book: Gradebook, evaluation: Evaluation, *, as_of: dt.date | None = None
     ) -> GooglePublish:
         """Create or update every Roster student's report, share it, retire leavers' reports."""
-        reports = {
-            report_key(r.student.id): r
-            for r in student_reports(book, evaluation.outcomes, evaluation.students, as_of=as_of)
-        }
+        reports = self.reports(book, evaluation, as_of=as_of)
         counts = {"shared": 0, "unshared": 0}
         with translated_errors():  # Drive's 403/404/5xx become errors a teacher can act on
             change = roster_change(list(reports), self.existing())
-            for file_id in change.retire:
-                self._share(file_id, frozenset(), counts)  # access goes first
-                self._drive("patch", file_id, json={"trashed": True})
+            self.retire(change.retire, counts)
             for key, report in reports.items():
-                file_id = change.update.get(key) or self._create(key, report)
-                self._write(file_id, report)
-                self._share(file_id, readers_for(report.student), counts)
+                self.publish_one(key, report, change.update.get(key), counts)
         result = GooglePublish(created=len(change.create), updated=len(change.update),
                                retired=len(change.retire), **counts)
         log.info("google reports published",
                  extra={f"reports_{k}": v for k, v in result.to_dict().items()})
         return result
+
+    @staticmethod
+    def reports(
+        book: Gradebook, evaluation: Evaluation, *, as_of: dt.date | None = None
+    ) -> dict[str, StudentReport]:
+        """Every Roster student's report, by report key, in Roster order."""
+        return {
+            report_key(r.student.id): r
+            for r in student_reports(book, evaluation.outcomes, evaluation.students, as_of=as_of)
+        }
+
+    def retire(self, file_ids: Iterable[str], counts: dict[str, int]) -> None:
+        """Leavers' reports: access goes first, then the file goes to the trash."""
+        for file_id in file_ids:
+            self._share(file_id, frozenset(), counts)
+            self._drive("patch", file_id, json={"trashed": True})
+
+    def planned(self, report: StudentReport, file_id: str | None) -> dict[str, int]:
+        """What publishing one report would do, in counts, from Drive's current state."""
+        wanted = readers_for(report.student)
+        current = ([Permission.from_api(p) for p in self.client.list_permissions(file_id)]
+                   if file_id else [])
+        change = sharing_change(wanted, current)
+        return {"created": int(file_id is None), "updated": int(file_id is not None),
+                "shared": len(change.add), "unshared": len(change.remove)}
+
+    def publish_one(
+        self, key: str, report: StudentReport, file_id: str | None, counts: dict[str, int]
+    ) -> str:
+        """Create (if `file_id` is None), write and share one report; its file id."""
+        file_id = file_id or self._create(key, report)
+        self._write(file_id, report)
+        self._share(file_id, readers_for(report.student), counts)
+        return file_id
 
     def existing(self) -> list[tuple[str, str]]:
         """`(report key, file id)` of this gradebook's reports in the folder, oldest first."""
@@ -190,6 +220,23 @@ class GooglePublisher:
             if not reply.get("nextPageToken"):
                 return pairs
             params["pageToken"] = reply["nextPageToken"]
+
+    def find_or_create_folder(self, name: str = FOLDER_NAME) -> str:
+        """The gradebook's reports folder, found by its `appProperties` mark, else made (with the
+        mark in the same files.create, so a retry finds it instead of making a second)."""
+        query = (f"mimeType = '{FOLDER_MIME}' and trashed = false and appProperties has "
+                 f"{{ key='{FOLDER_PROPERTY}' and value='{self.gradebook_id}' }}")
+        reply = self.client.http_client.request(
+            "get", DRIVE_FILES_API_V3_URL,
+            params={"q": query, "fields": "files(id)", "orderBy": "createdTime",
+                    "supportsAllDrives": True, "includeItemsFromAllDrives": True}).json()
+        if reply.get("files"):
+            return str(reply["files"][0]["id"])
+        made = self.client.http_client.request(
+            "post", DRIVE_FILES_API_V3_URL, params={"supportsAllDrives": True},
+            json={"name": name, "mimeType": FOLDER_MIME,
+                  "appProperties": {FOLDER_PROPERTY: self.gradebook_id}}).json()
+        return str(made["id"])
 
     def _create(self, key: str, report: StudentReport) -> str:
         words = words_for(report.student.family_language)

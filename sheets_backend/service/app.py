@@ -10,7 +10,6 @@ import dataclasses
 import logging
 import time
 import uuid
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -20,47 +19,30 @@ from flask import (
     Blueprint,
     Flask,
     Response,
-    current_app,
     g,
     jsonify,
     request,
 )
 
 from sheets_backend.errors import (
-    DriveScopeMissing,
-    FolderNotFound,
     OutcomeNotFound,
-    SpreadsheetNotFound,
 )
+from sheets_backend.jobs.store import METADATA_KEY
 from sheets_backend.service import api_errors, api_fields
+from sheets_backend.service.api_jobs import jobs as jobs_blueprint
 from sheets_backend.service.auth import (
-    LOCAL_IDENTITY,
     AuthFailure,
     Identity,
     TokenVerifier,
     Unauthenticated,
-    bearer_token,
 )
+from sheets_backend.service.context import Hive, authorised, gateway_for, hive
+from sheets_backend.service.legal import legal
 from sheets_backend.service.locks import SpreadsheetLocks
 from sheets_backend.service.ratelimit import RateLimiter
-from sheets_backend.service.settings import DRIVE_SCOPES, AuthMode, ClientFactory, Config, ConfigError
-from sheets_backend.sheets.ids import sheet_hash
+from sheets_backend.service.settings import AuthMode, ClientFactory, Config, ConfigError, JobRunner
 
 log = logging.getLogger(__name__)
-
-FOLDER_MIME = "application/vnd.google-apps.folder"
-
-@dataclass
-class Hive:
-    """What the routes share: config and the per-process auth cache, limiter and locks."""
-
-    config: Config
-    client_factory: ClientFactory
-    verifier: TokenVerifier
-    limiter: RateLimiter
-    locks: SpreadsheetLocks
-    policies: list[dict[str, Any]] | None = None  # the library as JSON, built on first ask
-
 
 def create_app(config: Config) -> Flask:
     """The service for `config`; its `client_factory` (else its settings) reaches the sheets."""
@@ -77,7 +59,11 @@ def create_app(config: Config) -> Flask:
         limiter=RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst),
         locks=SpreadsheetLocks(),
     )
+    state: Hive = app.extensions["hive"]
+    state.jobs = _dispatcher(config, state.client_factory, local)
     app.register_blueprint(v1)
+    app.register_blueprint(jobs_blueprint)
+    app.register_blueprint(legal)
     if local is not None:
         from sheets_backend.service.preview import preview_blueprint
 
@@ -86,10 +72,26 @@ def create_app(config: Config) -> Flask:
         app.before_request(local.request_started)
         app.teardown_request(lambda _exc: local.request_finished())
     app.add_url_rule("/healthz", "healthz", lambda: jsonify(status="ok"), methods=["GET"])
+    if local is not None and config.job_runner is JobRunner.IN_PROCESS:
+        # A job the last run left unfinished goes on (only workbooks holding a job are asked).
+        state.jobs.resume([sid for sid in local.spreadsheet_ids if any(
+            m.get("metadataKey") == METADATA_KEY for m in local.workbook(sid).developer_metadata)])
     app.before_request(_start)
     app.after_request(_finish)
     api_errors.register(app)
     return app
+
+
+def _dispatcher(config: Config, client_factory: ClientFactory, local: Any) -> Any:
+    """Who runs job steps: this process (local mode), or Cloud Tasks (production)."""
+    if config.job_runner is JobRunner.CLOUD_TASKS:
+        from sheets_backend.service.cloud_tasks import CloudTasksDispatcher
+
+        return CloudTasksDispatcher(config)
+    from sheets_backend.jobs.runner import InProcessRunner
+
+    durable = (lambda: local.flush(timeout=60)) if local is not None else None
+    return InProcessRunner(client_factory, config.students_per_step, durable=durable)
 
 
 def _local_sheets(config: Config) -> Any:
@@ -97,7 +99,9 @@ def _local_sheets(config: Config) -> Any:
 
     # Answer first, save the file a moment later (flushed at exit): a teacher waits on the
     # reply, not on openpyxl.
-    return LocalSheets.from_folder(config.local_folder, write_behind=True)
+    local = LocalSheets.from_folder(config.local_folder, write_behind=True, keep_drive=True)
+    local.faults.delay = config.local_delay_seconds
+    return local
 
 
 def default_client_factory(config: Config, local: Any = None) -> ClientFactory:
@@ -119,11 +123,6 @@ def default_client_factory(config: Config, local: Any = None) -> ClientFactory:
     return google
 
 
-def hive() -> Hive:
-    state: Hive = current_app.extensions["hive"]
-    return state
-
-
 v1 = Blueprint("v1", __name__, url_prefix="/v1")
 
 
@@ -132,12 +131,12 @@ def recompute_route() -> Response:
     """Recompute the spreadsheet as the caller and write the results (unless dry_run)."""
     from sheets_backend.recompute import recompute
 
-    token = _authorised()
+    token = authorised()
     body = api_fields.json_body(
         {"spreadsheet_id": api_fields.sheet_id, "dry_run": api_fields.boolean, "as_of": api_fields.iso_date}
     )
     state = hive()
-    gateway = _gateway(token, body["spreadsheet_id"])
+    gateway = gateway_for(token, body["spreadsheet_id"])
     if body.get("dry_run"):
         summary = recompute(gateway, dry_run=True, as_of=body.get("as_of"))
     else:
@@ -151,9 +150,9 @@ def validate_route() -> Response:
     """Check the spreadsheet against the template and policies; writes nothing."""
     from sheets_backend.recompute import validate
 
-    token = _authorised()
+    token = authorised()
     body = api_fields.json_body({"spreadsheet_id": api_fields.sheet_id})
-    return _summary_response(validate(_gateway(token, body["spreadsheet_id"])).to_dict())
+    return _summary_response(validate(gateway_for(token, body["spreadsheet_id"])).to_dict())
 
 
 @v1.post("/groups")
@@ -163,13 +162,13 @@ def groups_route() -> Response:
     from sheets_backend.recompute import evaluate_sheet
     from sheets_backend.tabs.groups import groups_for, sections_of
 
-    token = _authorised()
+    token = authorised()
     body = api_fields.json_body({"spreadsheet_id": api_fields.sheet_id,
                                  "outcome_id": api_fields.outcome_id,
                                  "section": api_fields.section})
     if "outcome_id" not in body:
         raise api_fields.BadRequest([{"field": "outcome_id", "message": "required"}])
-    book, evaluation = evaluate_sheet(_gateway(token, body["spreadsheet_id"]))
+    book, evaluation = evaluate_sheet(gateway_for(token, body["spreadsheet_id"]))
     outcome = next((o for o in book.outcomes if o.id == body["outcome_id"]), None)
     if outcome is None:
         raise OutcomeNotFound(
@@ -193,68 +192,10 @@ def groups_route() -> Response:
     )
 
 
-@v1.post("/publish")
-def publish_route() -> Response:
-    """One private report spreadsheet per student in her Drive folder; answers counts only."""
-    from sheets_backend.publish.google import GooglePublisher
-    from sheets_backend.recompute import evaluate_sheet
-
-    token = _authorised()
-    if hive().config.auth is AuthMode.GOOGLE and not g.caller.scopes & DRIVE_SCOPES:
-        raise DriveScopeMissing()
-    body = api_fields.json_body(
-        {
-            "spreadsheet_id": api_fields.sheet_id,
-            "folder_id": api_fields.folder_id,
-            "as_of": api_fields.iso_date,
-        }
-    )
-    if "folder_id" not in body:
-        raise api_fields.BadRequest([{"field": "folder_id", "message": "required"}])
-    state = hive()
-    gateway = _gateway(token, body["spreadsheet_id"])
-    with state.locks.hold(body["spreadsheet_id"], state.config.lock_wait_seconds):
-        book, evaluation = evaluate_sheet(gateway, as_of=body.get("as_of"))
-        _check_folder(gateway.client, body["folder_id"])
-        publisher = GooglePublisher(gateway.client, body["folder_id"], body["spreadsheet_id"])
-        result = publisher.publish(book, evaluation, as_of=body.get("as_of")).to_dict()
-    # "created" would clash with LogRecord.created in the request log line: prefix every count.
-    g.counts = {"students": len(book.students), **{f"reports_{k}": v for k, v in result.items()}}
-    return jsonify({**result, "folder_id": body["folder_id"]})
-
-
-def _check_folder(client: Any, folder_id: str) -> None:
-    """Drive's own answer for the folder, so a wrong folder is never reported as the gradebook.
-    (One Drive files.get: with drive.file, a folder Hive did not create is 404 to Hive too.)"""
-    from gspread.urls import DRIVE_FILES_API_V3_URL
-
-    from sheets_backend.sheets.gateway import translated_errors
-
-    try:
-        with translated_errors():
-            folder = client.http_client.request(
-                "get",
-                f"{DRIVE_FILES_API_V3_URL}/{folder_id}",
-                params={"fields": "id,mimeType,trashed", "supportsAllDrives": True},
-            ).json()
-    except SpreadsheetNotFound as exc:
-        raise FolderNotFound() from exc
-    if folder.get("mimeType") != FOLDER_MIME:
-        raise FolderNotFound(
-            "This is a file, not a Drive folder. Paste the address of a folder "
-            "(drive.google.com/drive/folders/...), or leave it empty for a new one."
-        )
-    if folder.get("trashed"):
-        raise FolderNotFound(
-            "This Drive folder is in the trash. Restore it from the trash, or "
-            "leave the folder empty when Hive asks and Hive makes a new one."
-        )
-
-
 @v1.get("/policies")
 def policies_route() -> Response:
     """The shared policy library, each policy with the Policy-tab rows that select it."""
-    _authorised()
+    authorised()
     state = hive()
     if state.policies is None:
         state.policies = _policy_library(state.config.policy_library)
@@ -278,27 +219,6 @@ def openapi_document() -> dict[str, Any]:
     text = resources.files("sheets_backend.service").joinpath("openapi.yaml").read_text("utf-8")
     document: dict[str, Any] = yaml.safe_load(text)
     return document
-
-
-def _authorised() -> str | None:
-    """The caller's access token (None when auth is off), after the token check and rate limit."""
-    state = hive()
-    if state.config.auth is AuthMode.OFF:
-        identity, token = LOCAL_IDENTITY, None
-    else:
-        token = bearer_token(request.headers.get("Authorization"))
-        identity = state.verifier.verify(token, request.headers.get("X-Hive-Identity"))
-    g.caller = identity
-    state.limiter.check(identity.key)
-    return token
-
-
-def _gateway(token: str | None, spreadsheet_id: str) -> Any:
-    from sheets_backend.sheets.gateway import SheetsGateway
-
-    g.sheet = sheet_hash(spreadsheet_id)
-    client = hive().client_factory(token)
-    return SheetsGateway(client, spreadsheet_id, cell_limit=hive().config.max_cells)
 
 
 def _summary_response(summary: dict[str, Any]) -> Response:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import signal
+from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
@@ -17,8 +19,12 @@ from sheets_backend.service.settings import AuthMode, Config
 log = logging.getLogger(__name__)
 
 
-def local_config(folder: str | Path, **overrides: object) -> Config:
-    """The config of local mode: every .xlsx in `folder`, auth explicitly off."""
+def local_config(folder: str | Path, environ: Mapping[str, str] | None = None,
+                 **overrides: object) -> Config:
+    """The config of local mode: every .xlsx in `folder`, auth explicitly off; other `HIVE_*`
+    settings from `environ` if given."""
+    if environ is not None:
+        return Config.from_env(environ, auth=AuthMode.OFF, local_folder=str(folder), **overrides)
     return Config(auth=AuthMode.OFF, local_folder=str(folder), **overrides).checked()  # type: ignore[arg-type]
 
 
@@ -31,7 +37,7 @@ def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8080) -> None
     if not Path(folder).is_dir():
         raise FileNotFoundError(f"No folder {str(folder)!r} to serve gradebooks from.")
     configure_logging()
-    app = create_app(local_config(folder))
+    app = create_app(local_config(folder, os.environ))
     server = make_server(host, port, app, threaded=True)
     log.info("serving", extra={"url": f"http://{host}:{server.server_port}", "mode": "local"})
     # SIGTERM (a service manager's stop) ends the process as Ctrl-C does: through the normal

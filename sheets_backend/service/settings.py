@@ -21,8 +21,18 @@ SPREADSHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
 DRIVE_SCOPES = frozenset({"https://www.googleapis.com/auth/drive.file",
                           "https://www.googleapis.com/auth/drive"})
 
+# No call the add-on makes may run past this: UrlFetchApp gives up near 60 s.
+ADDON_CALL_BUDGET_SECONDS = 50.0
+
 # token or None (auth off) -> a gspread client acting for that person
 ClientFactory = Callable[[str | None], "gspread.Client"]
+
+
+class JobRunner(StrEnum):
+    """Who runs a job's steps: this process, one after another, or Cloud Tasks, one task a step."""
+
+    IN_PROCESS = "in_process"
+    CLOUD_TASKS = "cloud_tasks"
 
 
 class AuthMode(StrEnum):
@@ -73,14 +83,36 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_cells", 2_000_000,
             "The largest spreadsheet (cells over all tabs) Hive reads; larger ones get 413 "
             "`spreadsheet_too_large`."),
-    Setting("sheets_timeout_seconds", 60.0,
-            "Timeout of each call to Google Sheets."),
-    Setting("lock_wait_seconds", 100.0,
+    Setting("sheets_timeout_seconds", 20.0,
+            "Timeout of each call to Google Sheets or Drive. With the lock wait it stays under "
+            "the add-on's 50 s budget per call (UrlFetchApp gives up near 60 s)."),
+    Setting("lock_wait_seconds", 20.0,
             "How long a recompute waits for another recompute of the same spreadsheet to finish "
-            "before answering 409 `busy`."),
+            "before answering 409 `busy` (kept well under the add-on's 50 s budget, so a busy "
+            "sheet shows as busy, never as unreachable)."),
+    Setting("job_runner", JobRunner.IN_PROCESS.value,
+            "Who runs a job's steps: `in_process` (one after another on a background thread: "
+            "local mode) or `cloud_tasks` (one Cloud Task per step: App Engine)."),
+    Setting("students_per_step", 5,
+            "How many students one publish step handles (3-6 Google calls each: well under "
+            "30 s a step)."),
+    Setting("job_keep_days", 7,
+            "How long a finished job's record (ids and counts) stays on its spreadsheet."),
+    Setting("tasks_project", "",
+            "Cloud Tasks: the Cloud project of the queue (App Engine's own project)."),
+    Setting("tasks_location", "",
+            "Cloud Tasks: the queue's region (App Engine's region, e.g. `us-central1`)."),
+    Setting("tasks_queue", "hive-jobs",
+            "Cloud Tasks: the queue declared in queue.yaml. The task route refuses requests "
+            "whose `X-AppEngine-QueueName` is not this queue."),
+    Setting("tasks_emulator", "",
+            "Tests only: `host:port` of a Cloud Tasks emulator to use instead of Google."),
     Setting("local_folder", "",
             "Local mode: serve every .xlsx in this folder (spreadsheet id = file name without "
             "`.xlsx`) instead of Google Sheets. Empty in production."),
+    Setting("local_delay_seconds", 0.0,
+            "Local mode only: hold every local Google call this long (the local service's "
+            "`faults.delay`), to see how Hive behaves at Google's latency."),
     Setting("policy_library", "",
             "A YAML policy library to publish at /v1/policies instead of the built-in one."),
     Setting("log_level", "INFO", "Python logging level of the service's JSON-lines logs."),
@@ -113,9 +145,17 @@ class Config:
     rate_limit_burst: int = 10
     max_request_bytes: int = 16384
     max_cells: int = 2_000_000
-    sheets_timeout_seconds: float = 60.0
-    lock_wait_seconds: float = 100.0
+    sheets_timeout_seconds: float = 20.0
+    lock_wait_seconds: float = 20.0
+    job_runner: JobRunner = JobRunner.IN_PROCESS
+    students_per_step: int = 5
+    job_keep_days: int = 7
+    tasks_project: str = ""
+    tasks_location: str = ""
+    tasks_queue: str = "hive-jobs"
+    tasks_emulator: str = ""
     local_folder: str = ""
+    local_delay_seconds: float = 0.0
     policy_library: str = ""
     log_level: str = "INFO"
     # Not a setting: code decides how a spreadsheet is reached (Google, or a local service).
@@ -157,13 +197,30 @@ class Config:
             )
         if "REPLACE_WITH" in self.client_id:
             problems.append("HIVE_CLIENT_ID still holds app.yaml's placeholder: see docs/deploy.md")
+        for name in ("tasks_project", "tasks_location"):
+            if "REPLACE_WITH" in getattr(self, name):
+                problems.append(f"{SETTINGS_BY_NAME[name].env_var} still holds app.yaml's "
+                                "placeholder: see docs/deploy.md")
+        try:
+            runner = JobRunner(self.job_runner)
+        except ValueError:
+            problems.append(f"HIVE_JOB_RUNNER must be one of {[m.value for m in JobRunner]}")
+            runner = JobRunner.IN_PROCESS
+        if runner is JobRunner.CLOUD_TASKS and not (self.tasks_emulator or (
+                self.tasks_project and self.tasks_location)):
+            problems.append("HIVE_JOB_RUNNER=cloud_tasks needs HIVE_TASKS_PROJECT and "
+                            "HIVE_TASKS_LOCATION (the queue's project and region)")
+        if self.lock_wait_seconds + self.sheets_timeout_seconds > ADDON_CALL_BUDGET_SECONDS:
+            problems.append(
+                f"HIVE_LOCK_WAIT_SECONDS + HIVE_SHEETS_TIMEOUT_SECONDS must stay under the "
+                f"add-on's {ADDON_CALL_BUDGET_SECONDS:.0f} s per call")
         for name in ("token_cache_size", "rate_limit_per_minute", "rate_limit_burst",
-                     "max_request_bytes", "max_cells"):
+                     "max_request_bytes", "max_cells", "students_per_step", "job_keep_days"):
             if getattr(self, name) < 1:
                 problems.append(f"{SETTINGS_BY_NAME[name].env_var} must be at least 1")
         if problems:
             raise ConfigError(problems)
-        return dataclasses.replace(self, auth=auth)
+        return dataclasses.replace(self, auth=auth, job_runner=runner)
 
 
 def _parse(setting: Setting, raw: str) -> str | int | float | bool:

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -34,6 +35,7 @@ class Service:
 
     url: str
     folder: Path
+    sheets: Any = None  # the local Sheets service behind it (its `faults.delay` slows Google)
 
     def preview(self, spreadsheet_id: str) -> str:
         return f"{self.url}/preview/{spreadsheet_id}"
@@ -85,7 +87,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Service(url=f"http://127.0.0.1:{server.server_port}", folder=folder)
+        yield Service(url=f"http://127.0.0.1:{server.server_port}", folder=folder, sheets=sheets)
     finally:
         server.shutdown()
         server.server_close()

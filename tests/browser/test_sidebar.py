@@ -384,3 +384,41 @@ def test_reteach_groups_explain_a_failure_in_the_add_ons_words(page: Page, servi
     expect(error).to_contain_text("That outcome is not on the Outcomes tab")
     expect(error).to_contain_text(EVIL)  # shown as text
     assert sidebar.window.evaluate("window.pwned === undefined")
+
+
+def test_publishing_shows_a_progress_bar_and_a_reopened_sidebar_finds_the_running_job(
+    page: Page, service: Service, screenshot: Screenshot
+) -> None:
+    """The real publish job on the real service, slowed to Google's pace: the bar advances, the
+    sidebar is closed and opened again mid-job, finds the job, and shows the result at the end."""
+    service.sheets.faults.delay = 0.15  # every Google call: a few seconds a step
+    try:
+        sidebar = Sidebar(page, service, "policy")
+        sidebar.locator("#publish").click()
+        bar = sidebar.locator("#publish-progress")
+        line = sidebar.locator("#publish-line")
+        expect(line).to_have_text(re.compile(r"^Publishing reports: \d+ of 12$"))
+        expect(sidebar.locator("#publish")).to_be_disabled()
+        expect(line).to_have_text(re.compile(r"^Publishing reports: ([1-9]|1[01]) of 12$"),
+                                  timeout=60_000)
+        first = int(bar.evaluate("node => node.value"))
+        assert 0 < first < 12
+        assert bar.evaluate("node => node.max") == 12
+        screenshot("sidebar-publishing")
+
+        reopened = Sidebar(page, service, "policy")  # the sidebar closed and opened again
+        expect(reopened.locator("#publish-job")).to_be_visible()
+        expect(reopened.locator("#publish-line")).to_have_text(
+            re.compile(r"^Publishing reports: \d+ of 12$"))
+        later = reopened.locator("#publish-line")
+        expect(later).to_have_text(re.compile(r"^Published 12 reports: 12 new, 0 updated"),
+                                   timeout=90_000)
+        assert reopened.locator("#publish-progress").evaluate("node => node.value") == 12
+        expect(reopened.locator("#publish-result a")).to_have_text("Open the reports folder")
+        expect(reopened.locator("#publish")).to_be_enabled()
+        calls = [c["name"] for c in reopened.shim_calls()]
+        assert calls.count("startPublish") == 0 and calls.count("publishStatus") >= 1
+        screenshot("sidebar-published")
+    finally:
+        service.sheets.faults.delay = 0.0
+    assert page.hive_errors == []  # type: ignore[attr-defined]

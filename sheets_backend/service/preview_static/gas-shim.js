@@ -40,7 +40,43 @@
     return answer;
   }
 
+  // Reports.gs keeps the teacher's publish job id in User Properties; the preview keeps it here.
+  var jobKey = 'HIVE_PUBLISH_JOB_' + spreadsheetId;
+
+  function jobLine(job) {
+    if (job.state === 'done' || job.state === 'failed') return job.message || '';
+    return 'Publishing reports: ' + job.done + ' of ' + job.total;
+  }
+
   var server = {
+    startPublish: function () {
+      return json('POST', '/v1/publish', {spreadsheet_id: spreadsheetId}).then(function (answer) {
+        if (!answer.ok) return answer;
+        window.localStorage.setItem(jobKey, answer.data.job.id);
+        return {ok: true, job: answer.data.job, line: jobLine(answer.data.job), folder: null};
+      });
+    },
+    publishStatus: function () {
+      var jobId = window.localStorage.getItem(jobKey);
+      if (!jobId) return Promise.resolve({ok: true, job: null});
+      return json('GET', '/v1/jobs/' + encodeURIComponent(jobId)).then(function (answer) {
+        if (!answer.ok) {
+          if (answer.error.code !== 'job_not_found') return answer;
+          window.localStorage.removeItem(jobKey);
+          return {ok: true, job: null};
+        }
+        var job = answer.data.job;
+        var out = {ok: true, job: job, line: jobLine(job)};
+        if (job.state === 'done' || job.state === 'failed') {
+          window.localStorage.removeItem(jobKey);
+          if (job.result && job.result.folder_id) {
+            out.folder = {id: job.result.folder_id,
+                          url: 'https://drive.google.com/drive/folders/' + job.result.folder_id};
+          }
+        }
+        return out;
+      });
+    },
     recompute: function (options) {
       return json('POST', '/v1/recompute',
         {spreadsheet_id: spreadsheetId, dry_run: Boolean(options && options.dryRun)}).then(refresh);

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sheets_backend.sheets.local import dimensions
+from sheets_backend.sheets.local import dimensions, metadata
 from sheets_backend.sheets.local.cells import CellWriter, from_extended
 from sheets_backend.sheets.local.colours import eight_bit, twin
 from sheets_backend.sheets.local.errors import bad_request
@@ -362,6 +362,9 @@ HANDLERS: dict[str, Handler] = {
     "addNamedRange": dimensions.add_named_range,
     "deleteNamedRange": dimensions.delete_named_range,
     "updateNamedRange": dimensions.update_named_range,
+    "createDeveloperMetadata": metadata.create,
+    "updateDeveloperMetadata": metadata.update,
+    "deleteDeveloperMetadata": metadata.delete,
 }
 
 

@@ -46,6 +46,9 @@ class SheetsService(Protocol):
     def _mutate(self, sid: str, change: Callable[[Workbook], Any]) -> Any: ...
 
 MIME = "application/vnd.google-apps.spreadsheet"
+# The Drive calls that change what a kept Drive must write down.
+MUTATING = frozenset({"drive.create", "drive.update", "drive.delete", "drive.copy",
+                      "drive.permissions.create", "drive.permissions.delete"})
 
 
 def now() -> str:
@@ -124,6 +127,11 @@ class LocalDrive:
                               grants=[owner], created_time=now(), modified_time=now())
         self._files: dict[str, DriveFile] = {}
         self.notified: list[tuple[str, str]] = []  # (file id, address) Drive would have mailed
+        # Set by drive_store.attach when a folder keeps this Drive across restarts: called after
+        # each Drive change, and with each spreadsheet made through Drive.
+        self.kept_in: Any = None
+        self.on_change: Callable[[], None] | None = None
+        self.on_new_spreadsheet: Callable[[str], None] | None = None
 
     def session(self) -> requests.Session:
         """A requests.Session whose Google traffic goes to this Drive and its Sheets service."""
@@ -161,7 +169,10 @@ class LocalDrive:
             payload = {}
         try:
             with self.sheets._lock:
-                return self._dispatch(found, params, payload if isinstance(payload, dict) else {})
+                answer = self._dispatch(found, params, payload if isinstance(payload, dict) else {})
+                if self.on_change is not None and found.name in MUTATING:
+                    self.on_change()
+                return answer
         except ApiError as error:
             return error.code, error.body()
 
@@ -276,6 +287,8 @@ class LocalDrive:
         else:
             book = new_workbook(body.get("name") or "Untitled spreadsheet")
             self.sheets._books[book.spreadsheet_id] = book
+            if self.on_new_spreadsheet is not None:
+                self.on_new_spreadsheet(book.spreadsheet_id)
             item = DriveFile(book.spreadsheet_id, MIME)
         item.parents, item.app_properties, item.grants = parents, props, [self.owner]
         self._files[item.id] = item

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -124,6 +125,7 @@ class Workbook:
     time_zone: str = "Etc/GMT"
     auto_recalc: str = "ON_CHANGE"
     named_ranges: list[dict[str, Any]] = field(default_factory=list)
+    developer_metadata: list[dict[str, Any]] = field(default_factory=list)
     path: Any = None
     autosave: bool = False
     # The file it was loaded from (xlsx_package.Source): what a save copies instead of rewriting.
@@ -139,6 +141,7 @@ class Workbook:
             self,
             sheets=[s.clone() for s in self.sheets],
             named_ranges=list(self.named_ranges),
+            developer_metadata=copy.deepcopy(self.developer_metadata),
         )
 
     def adopt(self, other: Workbook) -> None:

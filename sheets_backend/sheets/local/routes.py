@@ -47,9 +47,14 @@ def route(method: str, host: str, path: str) -> Route | None:
             ("/values:batchClear", "POST"): Route(
                 "values.batchClear", sid, schema="BatchClearValuesRequest"
             ),
+            ("/developerMetadata:search", "POST"): Route(
+                "developerMetadata.search", sid, schema="SearchDeveloperMetadataRequest"
+            ),
         }
         if (rest, method) in simple:
             return simple[(rest, method)]
+        if rest.startswith("/developerMetadata/") and method == "GET":
+            return Route("developerMetadata.get", sid, unquote(rest[len("/developerMetadata/") :]))
         if rest.startswith("/values/"):
             text = unquote(rest[len("/values/") :])
             for suffix, name, verb, schema in (

@@ -15,13 +15,16 @@ import orjson
 import requests
 
 from sheets_backend.sheets.ids import sheet_hash
-from sheets_backend.sheets.local import batch_update, discovery, drive, spreadsheet, values, xlsx
-from sheets_backend.sheets.local.errors import (
-    ApiError,
-    bad_request,
-    not_found,
-    permission_denied,
+from sheets_backend.sheets.local import (
+    batch_update,
+    discovery,
+    drive,
+    metadata,
+    spreadsheet,
+    values,
+    xlsx,
 )
+from sheets_backend.sheets.local.errors import ApiError, bad_request, not_found, permission_denied
 from sheets_backend.sheets.local.faults import Faults
 from sheets_backend.sheets.local.model import Sheet, Workbook
 from sheets_backend.sheets.local.routes import Route, route
@@ -120,10 +123,15 @@ class LocalSheets:
     def from_folder(cls, folder: str | Path, **kwargs: Any) -> LocalSheets:
         """Every *.xlsx in `folder`, each under its file stem, autosaved (pass
         `write_behind=True` to save after answering, as `serve` does)."""
+        keep_drive = kwargs.pop("keep_drive", False)
         service = cls(**kwargs)
         for path in sorted(Path(folder).glob("*.xlsx")):
             if not path.name.startswith("~$"):
                 service.open_workbook(path)
+        if keep_drive:  # folders and reports made through Drive outlive the process
+            from sheets_backend.sheets.local import drive_store
+
+            drive_store.attach(service.drive, folder)
         return service
 
     def workbook(self, spreadsheet_id: str) -> Workbook:
@@ -236,6 +244,10 @@ class LocalSheets:
             return 200, values.value_range(self.workbook(sid), text, params)
         if name == "values.batchGet":
             return 200, values.batch_get(self.workbook(sid), params["ranges"], params)
+        if name == "developerMetadata.search":
+            return 200, metadata.search(self.workbook(sid), body)
+        if name == "developerMetadata.get":
+            return 200, metadata.get(self.workbook(sid), text, params)
         if name == "batchUpdate":
             return 200, self._mutate(sid, lambda b: batch_update.apply(b, body))
         if name == "values.update":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sheets_backend.sheets.local import metadata
 from sheets_backend.sheets.local.cells import CELL_KEYS, cell_data
 from sheets_backend.sheets.local.fields import Mask, parse_mask, select, subtree
 from sheets_backend.sheets.local.model import Sheet, Workbook, bounded
@@ -164,6 +165,9 @@ def sheet_json(
         out["merges"] = [grid_range(m) for m in sheet.merges]
     if sheet.protected_ranges:
         out["protectedRanges"] = [protected_range(p, owner) for p in sheet.protected_ranges]
+    pinned = metadata.at_sheet(book, sheet.sheet_id) if book.developer_metadata else []
+    if pinned:
+        out["developerMetadata"] = pinned
     return out
 
 
@@ -197,5 +201,7 @@ def get(book: Workbook, params: Mapping[str, Any], owner: str) -> dict[str, Any]
         out["namedRanges"] = [
             {**n, "range": grid_range(n.get("range", {}))} for n in book.named_ranges
         ]
+    if book.developer_metadata:
+        out["developerMetadata"] = metadata.at_spreadsheet(book)
     out["spreadsheetUrl"] = f"https://docs.google.com/spreadsheets/d/{book.spreadsheet_id}/edit"
     return select(out, mask) if mask is not None else out

@@ -140,6 +140,7 @@ def load(path: Path, spreadsheet_id: str) -> Workbook:
     book.locale = book_meta.get("locale", book.locale)
     book.time_zone = book_meta.get("timeZone", book.time_zone)
     book.named_ranges = book_meta.get("namedRanges", [])
+    book.developer_metadata = developer_metadata_from(book_meta)
     formula_cells: dict[str, list[tuple[int, int]]] = {}
     used_ids: set[int] = set()
     for ws in wb.worksheets:
@@ -306,6 +307,16 @@ def _read_meta(
     return out
 
 
+def developer_metadata_from(book_meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """The workbook's developer metadata, as `_hive_meta`'s workbook row keeps it."""
+    return [dict(m) for m in book_meta.get("developerMetadata", []) if isinstance(m, dict)]
+
+
+def developer_metadata_row(book: Workbook) -> dict[str, Any]:
+    """The part of `_hive_meta`'s workbook row that keeps the developer metadata (none: nothing)."""
+    return {"developerMetadata": book.developer_metadata} if book.developer_metadata else {}
+
+
 def _meta_rows(book: Workbook, xlsx_ids: dict[int, int]) -> list[list[Any]]:
     rows: list[list[Any]] = [
         ["hive-meta", "1", "Hive keeps what .xlsx cannot hold here. Do not edit."]
@@ -319,6 +330,7 @@ def _meta_rows(book: Workbook, xlsx_ids: dict[int, int]) -> list[list[Any]]:
                 "locale": book.locale,
                 "timeZone": book.time_zone,
                 "namedRanges": book.named_ranges,
+                **developer_metadata_row(book),
             },
         ),
     ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import logging
@@ -18,11 +17,10 @@ import gspread
 import pytest
 import requests
 import yaml
-from gspread.urls import DRIVE_FILES_API_V3_URL as DRIVE_FILES
 from workbooks import BASE_TABS, read_tab, write_workbook
 
 from sheets_backend.errors import SheetsAccessDenied
-from sheets_backend.service.app import FOLDER_MIME, create_app, default_client_factory
+from sheets_backend.service.app import create_app, default_client_factory
 from sheets_backend.service.locks import RecomputeInProgress, SpreadsheetLocks
 from sheets_backend.service.logs import JsonLinesFormatter
 from sheets_backend.service.ratelimit import RateLimited, RateLimiter
@@ -36,7 +34,7 @@ from sheets_backend.service.settings import (
 )
 from sheets_backend.sheets.gateway import local_client
 from sheets_backend.sheets.local import LocalSheets
-from tests.sheets_backend.service.google_standin import ADDON_SCOPES, CLIENT_ID, running_standin
+from tests.sheets_backend.service.google_standin import CLIENT_ID, running_standin
 
 ROOT = Path(__file__).resolve().parents[3]
 DRIVE_FILE = "https://www.googleapis.com/auth/drive.file"
@@ -535,152 +533,6 @@ def test_groups_needs_an_outcome(api):
     response = api.client.post("/v1/groups", json={"spreadsheet_id": SHEET}, headers=api.headers)
     error = assert_envelope(response, 400, "bad_request")
     assert error["problems"] == [{"field": "outcome_id", "message": "required"}]
-
-
-# -- POST /v1/publish ------------------------------------------------------------------------------
-
-PUBLISH_SCOPES = f"{ADDON_SCOPES} {DRIVE_FILE}"
-PUBLISH_COUNTS = {"created", "updated", "retired", "shared", "unshared"}
-FAMILY = {"S1": "rivera.home@example.com", "S2": "diallo.fam@example.com",
-          "S3": "s3.family@example.com", "S4": "chen.parents@example.com"}
-
-
-class Drive:
-    """The teacher's local Drive, seen through the same gspread client the service uses."""
-
-    def __init__(self, service: LocalSheets) -> None:
-        self.http = local_client(service).http_client
-
-    def create(self, name: str, mime_type: str = FOLDER_MIME, **extra) -> str:
-        body = {"name": name, "mimeType": mime_type, **extra}
-        return self.http.request("post", DRIVE_FILES, json=body).json()["id"]
-
-    def files_in(self, folder_id: str) -> list[dict]:
-        reply = self.http.request("get", DRIVE_FILES, params={
-            "q": f"'{folder_id}' in parents and trashed = false",
-            "fields": "files(id,name,appProperties)"}).json()
-        return reply["files"]
-
-    def readers(self, file_id: str) -> set[str]:
-        reply = self.http.request("get", f"{DRIVE_FILES}/{file_id}/permissions", params={
-            "fields": "permissions(emailAddress,role)"}).json()
-        return {p["emailAddress"] for p in reply["permissions"] if p["role"] == "reader"}
-
-
-@pytest.fixture()
-def publisher(google, service, folder):
-    """A gradebook whose Roster has each family's email, a Drive folder Hive made, and a teacher
-    signed in with the add-on's scopes including drive.file."""
-    tabs = copy.deepcopy(BASE_TABS)
-    header, *rows = tabs["Roster"]
-    tabs["Roster"] = [header + ["Family Email"]] + [row + [FAMILY[row[0]]] for row in rows]
-    write_workbook(folder / "emails.xlsx", tabs)
-    service.open_workbook(folder / "emails.xlsx")
-    drive = Drive(service)
-    api = Api(create_app(make_config(google, service)).test_client(),
-              google.access_token(scope=PUBLISH_SCOPES))
-    return api, drive, drive.create("Hive progress reports")
-
-
-def test_publish_creates_a_private_report_per_student_and_answers_counts_only(publisher):
-    api, drive, folder_id = publisher
-    response = api.publish(folder_id, "emails", as_of="2026-10-30")
-    assert response.status_code == 200, response.data
-    body = response.get_json()
-    assert body == {"created": 4, "updated": 0, "retired": 0, "shared": 4, "unshared": 0,
-                    "folder_id": folder_id}
-    text = response.get_data(as_text=True)
-    assert not any(name in text for name in STUDENT_NAMES)
-    assert not any(email in text for email in FAMILY.values())
-    files = drive.files_in(folder_id)
-    assert len(files) == 4
-    assert {f["appProperties"]["hiveGradebook"] for f in files} == {"emails"}
-    assert set().union(*(drive.readers(f["id"]) for f in files)) == set(FAMILY.values())
-
-
-def test_publishing_again_creates_nothing_new(publisher):
-    api, drive, folder_id = publisher
-    api.publish(folder_id, "emails")
-    before = sorted(f["id"] for f in drive.files_in(folder_id))
-    again = api.publish(folder_id, "emails")
-    assert again.status_code == 200, again.data
-    assert again.get_json() == {"created": 0, "updated": 4, "retired": 0, "shared": 0,
-                                "unshared": 0, "folder_id": folder_id}
-    assert sorted(f["id"] for f in drive.files_in(folder_id)) == before
-
-
-def test_publish_logs_counts_and_never_a_name(publisher, caplog):
-    api, _, folder_id = publisher
-    caplog.set_level(logging.INFO)
-    assert api.publish(folder_id, "emails").status_code == 200
-    request = next(r for r in caplog.records if r.msg == "request")
-    assert (request.reports_created, request.reports_shared, request.students) == (4, 4, 4)
-    assert not any(name in caplog.text for name in STUDENT_NAMES)
-
-
-def test_publish_works_with_info_logging_on(publisher, caplog):
-    api, _, folder_id = publisher
-    caplog.set_level(logging.INFO)
-    response = api.publish(folder_id, "emails")
-    assert response.status_code == 200, response.get_json()
-
-
-def test_publish_into_a_folder_drive_does_not_know_is_folder_not_found(publisher, service):
-    api, _, _ = publisher
-    error = assert_envelope(api.publish("1NoSuchFolderXyz"), 404, "folder_not_found")
-    assert "folder" in error["message"] and "spreadsheet" not in error["message"]
-    assert len(service.spreadsheet_ids) == 3  # no report was made anywhere
-
-
-def test_publish_into_a_spreadsheet_or_a_trashed_folder_says_which(publisher):
-    api, drive, _ = publisher
-    error = assert_envelope(api.publish(SHEET), 404, "folder_not_found")
-    assert "not a Drive folder" in error["message"]
-    trashed = drive.create("Old reports")
-    drive.http.request("patch", f"{DRIVE_FILES}/{trashed}", json={"trashed": True})
-    error = assert_envelope(api.publish(trashed), 404, "folder_not_found")
-    assert "trash" in error["message"]
-
-
-def test_publish_for_an_unknown_gradebook_is_spreadsheet_not_found(publisher):
-    api, _, folder_id = publisher
-    assert_envelope(api.publish(folder_id, "no-such-sheet"), 404, "spreadsheet_not_found")
-
-
-@pytest.mark.parametrize("folder_id,problem", [
-    (None, "required"),
-    ("'); drop", "a Drive folder id"),
-    (42, "a Drive folder id"),
-], ids=["missing", "quote-in-id", "number"])
-def test_publish_needs_a_folder_id(publisher, folder_id, problem):
-    api, _, _ = publisher
-    error = assert_envelope(api.publish(folder_id), 400, "bad_request")
-    assert [p["field"] for p in error["problems"]] == ["folder_id"]
-    assert error["problems"][0]["message"].startswith(problem)
-
-
-def test_publish_needs_the_drive_scope(google, service, publisher):
-    _, _, folder_id = publisher
-    api = Api(create_app(make_config(google, service)).test_client(), google.access_token())
-    error = assert_envelope(api.publish(folder_id), 401, "token_scope")
-    assert "Drive" in error["message"]
-
-
-def test_publish_shares_the_envelope_auth_and_rate_limit(google, service, publisher):
-    _, _, folder_id = publisher
-    assert_envelope(Api(publisher[0].client, None).publish(folder_id), 401, "token_missing")
-    app = create_app(make_config(google, service, rate_limit_per_minute=1, rate_limit_burst=1))
-    api = Api(app.test_client(), google.access_token(scope=PUBLISH_SCOPES))
-    assert api.publish(folder_id, "emails").status_code == 200
-    assert_envelope(api.publish(folder_id, "emails"), 429, "rate_limited")
-
-
-def test_publish_holds_the_spreadsheets_lock(google, service, publisher):
-    _, _, folder_id = publisher
-    app = create_app(make_config(google, service, lock_wait_seconds=0.05))
-    api = Api(app.test_client(), google.access_token(scope=PUBLISH_SCOPES))
-    with app.extensions["hive"].locks.hold("emails", 1):
-        assert_envelope(api.publish(folder_id, "emails"), 409, "busy")
 
 
 def test_local_mode_serves_the_preview_beside_the_api(folder):

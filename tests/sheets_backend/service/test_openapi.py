@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -99,8 +100,9 @@ def test_the_document_is_openapi_3_and_served_as_yaml_too(service_app):
 
 
 def test_every_route_is_documented_in_openapi_and_in_docs(service_app):
-    routes = {
-        rule.rule for rule in service_app.url_map.iter_rules() if rule.endpoint != "static"
+    routes = {  # Flask's `<name>` is OpenAPI's `{name}`
+        re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
+        for rule in service_app.url_map.iter_rules() if rule.endpoint != "static"
     }
     assert routes == set(openapi_document()["paths"])
     api_md = (ROOT / "docs/api.md").read_text()
