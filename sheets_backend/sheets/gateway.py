@@ -26,7 +26,7 @@ from sheets_backend.errors import (
     SpreadsheetTooLarge,
 )
 from sheets_backend.problems import quote_tab
-from sheets_backend.sheets.snapshot import HIVE_MARK, Snapshot, Tab
+from sheets_backend.sheets.snapshot import HIVE_MARK, STAGING_PREFIX, Snapshot, Tab
 
 if TYPE_CHECKING:
     from sheets_backend.sheets.local import LocalSheets
@@ -35,6 +35,15 @@ log = logging.getLogger(__name__)
 
 GOOGLE_CELL_LIMIT = 10_000_000
 METADATA_FIELDS = "spreadsheetId,properties.title,sheets(properties,protectedRanges)"
+# What Hive reads back of its own tabs to write only what changed: values, notes, the formats it
+# writes, and column widths.
+CELL_FIELDS = (
+    "userEnteredValue,note,"
+    "userEnteredFormat(backgroundColorStyle,textFormat(bold,fontSize),wrapStrategy,numberFormat)"
+)
+GRID_FIELDS = (
+    f"sheets(properties.sheetId,data(rowData.values({CELL_FIELDS}),columnMetadata.pixelSize))"
+)
 READ_PARAMS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -52,16 +61,24 @@ class BatchUpdate(Protocol):
     @property
     def tabs(self) -> Sequence[str]: ...
 
-    def body(self) -> dict[str, Any]: ...
+    def bodies(self) -> Sequence[dict[str, Any]]:
+        """The batchUpdate bodies, in order: only the last one changes what a teacher sees."""
+        ...
+
+    def cleanup(self) -> dict[str, Any] | None:
+        """The body that removes what earlier bodies left (staging tabs) if a later one fails."""
+        ...
 
 
 @dataclass
 class ApiCalls:
     read: int = 0
     write: int = 0
+    bytes_written: int = 0  # request bodies of the writes, as sent
+    largest_write: int = 0
 
     def to_dict(self) -> dict[str, int]:
-        return {"read": self.read, "write": self.write}
+        return {"read": self.read, "write": self.write, "bytes_written": self.bytes_written}
 
 
 class SheetsGateway:
@@ -96,6 +113,7 @@ class SheetsGateway:
             for s in sheets
             if s["properties"]["sheetId"] not in owned
             and s["properties"]["title"] not in skip_titles
+            and not s["properties"]["title"].startswith(STAGING_PREFIX)
             and s["properties"].get("sheetType", "GRID") == "GRID"
         ]
         values: dict[str, list[list[Any]]] = {}
@@ -107,8 +125,16 @@ class SheetsGateway:
                 )
             for title, value_range in zip(to_read, reply.get("valueRanges", []), strict=True):
                 values[title] = value_range.get("values", [])
+        grids = self._read_own_cells(
+            [s["properties"]["title"] for s in sheets if s["properties"]["sheetId"] in owned]
+        )
         tabs = tuple(
-            _tab(s, values.get(s["properties"]["title"], []), s["properties"]["sheetId"] in owned)
+            _tab(
+                s,
+                values.get(s["properties"]["title"], []),
+                s["properties"]["sheetId"] in owned,
+                grids.get(s["properties"]["sheetId"]),
+            )
             for s in sheets
         )
         return Snapshot(
@@ -117,25 +143,69 @@ class SheetsGateway:
             tabs=tabs,
         )
 
-    def apply(self, plan: BatchUpdate) -> dict[str, Any]:
-        """All of a recompute in ONE batchUpdate: Google applies it whole or not at all."""
-        if not plan.requests:
+    def _read_own_cells(
+        self, titles: Sequence[str]
+    ) -> dict[int, tuple[list[list[dict[str, Any]]], list[int]]]:
+        """Hive's own tabs as they are now (values, notes, formats, widths), by sheetId."""
+        if not titles:
             return {}
         with translated_errors():
+            self.calls.read += 1
+            reply = self.client.http_client.fetch_sheet_metadata(
+                self.spreadsheet_id,
+                params={
+                    "fields": GRID_FIELDS,
+                    "includeGridData": "true",
+                    "ranges": [quote_tab(t) for t in titles],
+                },
+            )
+        grids: dict[int, tuple[list[list[dict[str, Any]]], list[int]]] = {}
+        for sheet in reply.get("sheets", []):
+            data = (sheet.get("data") or [{}])[0]
+            rows = [r.get("values", []) for r in data.get("rowData", [])]
+            widths = [int(m.get("pixelSize", 0)) for m in data.get("columnMetadata", [])]
+            grids[int(sheet["properties"]["sheetId"])] = (rows, widths)
+        return grids
+
+    def apply(self, plan: BatchUpdate) -> dict[str, Any]:
+        """A recompute's write: ONE batchUpdate when it fits in a request (Google applies it whole
+        or not at all); else staging calls, then one final call that makes it all visible. If a
+        call fails, what earlier calls staged is removed and the error raised: visible tabs are
+        as they were."""
+        bodies = plan.bodies()
+        reply: dict[str, Any] = {}
+        for i, body in enumerate(bodies):
+            try:
+                reply = self._batch_update(body)
+            except HiveError:
+                cleanup = plan.cleanup() if i else None
+                if cleanup is not None:
+                    try:
+                        self._batch_update(cleanup)
+                    except HiveError:  # the next recompute removes what is left
+                        log.warning("staging cleanup failed", extra={"step": i})
+                raise
+        log.info(
+            "batchUpdate applied",
+            extra={"requests": len(plan.requests), "tabs": len(plan.tabs), "calls": len(bodies)},
+        )
+        return reply
+
+    def _batch_update(self, body: dict[str, Any]) -> dict[str, Any]:
+        data = orjson.dumps(body)
+        with translated_errors():
             self.calls.write += 1
+            self.calls.bytes_written += len(data)
+            self.calls.largest_write = max(self.calls.largest_write, len(data))
             # gspread's own request path (and retry), with the body encoded by orjson: a big
             # recompute sends tens of MB, which the standard library encodes several times slower.
             response = self.client.http_client.request(
                 "post",
                 SPREADSHEET_BATCH_UPDATE_URL % self.spreadsheet_id,
-                data=orjson.dumps(plan.body()),
+                data=data,
                 headers={"Content-Type": "application/json"},
             )
             reply: dict[str, Any] = response.json()
-        log.info(
-            "batchUpdate applied",
-            extra={"requests": len(plan.requests), "tabs": len(plan.tabs)},
-        )
         return reply
 
 
@@ -148,7 +218,12 @@ def _is_hive_owned(sheet: dict[str, Any]) -> bool:
     return any(p.get("description") == HIVE_MARK for p in sheet.get("protectedRanges", []))
 
 
-def _tab(sheet: dict[str, Any], rows: list[list[Any]], owned: bool) -> Tab:
+def _tab(
+    sheet: dict[str, Any],
+    rows: list[list[Any]],
+    owned: bool,
+    cells: tuple[list[list[dict[str, Any]]], list[int]] | None = None,
+) -> Tab:
     props = sheet["properties"]
     grid = props.get("gridProperties", {})
     return Tab(
@@ -160,6 +235,10 @@ def _tab(sheet: dict[str, Any], rows: list[list[Any]], owned: bool) -> Tab:
         rows=rows,
         hive_owned=owned,
         frozen_rows=int(grid.get("frozenRowCount", 0)),
+        frozen_columns=int(grid.get("frozenColumnCount", 0)),
+        hidden=bool(props.get("hidden", False)),
+        cells=cells[0] if cells is not None else None,
+        column_widths=tuple(cells[1]) if cells is not None else (),
     )
 
 

@@ -10,6 +10,8 @@ from typing import Any
 # Hive marks the tabs it writes with a warning-only protected range carrying this description.
 # A tab without the mark is the teacher's, whatever its name, and Hive never writes into it.
 HIVE_MARK = "Hive output: recomputed by Hive. Edits here are replaced on the next recompute."
+# Hidden tabs a write too big for one request fills before one final call makes it visible.
+STAGING_PREFIX = "Hive staging "
 
 
 def normalise_name(text: object) -> str:
@@ -30,6 +32,12 @@ class Tab:
     rows: Sequence[Sequence[Any]] = field(default_factory=tuple)
     hive_owned: bool = False
     frozen_rows: int = 0
+    frozen_columns: int = 0
+    hidden: bool = False
+    # Hive's own tabs only: the cells as the Sheets API holds them (CellData with value, note and
+    # format, rows trimmed) and each column's width in pixels; None when not read.
+    cells: Sequence[Sequence[dict[str, Any]]] | None = None
+    column_widths: Sequence[int] = ()
 
     def value(self, row: int, col: int) -> Any:
         """The value at 0-based row and column, "" when blank or beyond the trimmed grid."""

@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from sheets_backend.problems import Problem, Reason, tab_ref
-from sheets_backend.sheets.snapshot import HIVE_MARK, Snapshot
+from sheets_backend.sheets.snapshot import HIVE_MARK, STAGING_PREFIX, Snapshot, Tab
+from sheets_backend.tabs.diff import tab_requests, width_requests
 
 CellData = dict[str, Any]
 WRITE_FIELDS = "userEnteredValue,userEnteredFormat,note"
+REQUEST_LIMIT = 1_900_000  # bytes of one batchUpdate body: Google recommends at most 2 MB
 
 
 @dataclass(frozen=True)
@@ -36,31 +40,62 @@ class TabContent:
 
 @dataclass(frozen=True)
 class WritePlan:
-    """Everything a recompute writes. Applied in one batchUpdate: all of it or none of it."""
+    """Everything a recompute writes. `requests` is the one call that changes what a teacher sees,
+    applied whole or not at all; a write too big for one request first fills hidden staging tabs
+    (`staged`, one call each), which the final call pastes in and deletes."""
 
     requests: tuple[dict[str, Any], ...]
     tabs: tuple[str, ...]
     problems: tuple[Problem, ...] = field(default=())
+    staged: tuple[tuple[dict[str, Any], ...], ...] = field(default=())
+    staging_ids: tuple[int, ...] = field(default=())
 
     def body(self) -> dict[str, Any]:
         return {"requests": list(self.requests)}
+
+    def bodies(self) -> list[dict[str, Any]]:
+        """Every batchUpdate body in order; none when nothing changed."""
+        if not self.requests and not self.staged:
+            return []
+        return [*({"requests": list(call)} for call in self.staged), self.body()]
+
+    def cleanup(self) -> dict[str, Any] | None:
+        """Deletes the staging tabs, for when a call after the first fails."""
+        if not self.staging_ids:
+            return None
+        return {"requests": [{"deleteSheet": {"sheetId": i}} for i in self.staging_ids]}
 
     @property
     def cell_count(self) -> int:
         return sum(
             sum(len(r.get("values", [])) for r in req["updateCells"]["rows"])
-            for req in self.requests
+            for call in (*self.staged, self.requests)
+            for req in call
             if "updateCells" in req
         )
 
 
-def build_plan(snapshot: Snapshot, contents: Sequence[TabContent]) -> WritePlan:
-    """Requests that make each output tab hold exactly `contents`, creating tabs Hive lacks."""
-    requests: list[dict[str, Any]] = []
+@dataclass(frozen=True)
+class _TabWrite:
+    """One output tab's part of the plan, before it is cut into calls."""
+
+    title: str
+    sheet_id: int
+    content: TabContent
+    height: int
+    existing: Tab | None
+    grid: dict[str, Any]
+
+
+def build_plan(
+    snapshot: Snapshot, contents: Sequence[TabContent], *, request_limit: int = REQUEST_LIMIT
+) -> WritePlan:
+    """Requests that make each output tab hold exactly `contents`, creating tabs Hive lacks and
+    writing only what differs from what Hive's tabs hold now."""
     problems: list[Problem] = []
     used_ids = {tab.sheet_id for tab in snapshot.tabs}
     titles: list[str] = []
-    next_index = len(snapshot.tabs)
+    writes: list[_TabWrite] = []
     for content in contents:
         title = content.title
         existing = snapshot.titled(title)
@@ -87,72 +122,141 @@ def build_plan(snapshot: Snapshot, contents: Sequence[TabContent]) -> WritePlan:
         if existing is None:
             sheet_id = _free_id(used_ids, title)
             used_ids.add(sheet_id)
-            requests.append(
-                {
-                    "addSheet": {
-                        "properties": {
-                            "sheetId": sheet_id,
-                            "title": title,
-                            "index": next_index,
-                            "gridProperties": grid,
-                        }
-                    }
-                }
-            )
-            next_index += 1
-            requests.append(
-                {
-                    "addProtectedRange": {
-                        "protectedRange": {
-                            "range": {"sheetId": sheet_id},
-                            "description": HIVE_MARK,
-                            "warningOnly": True,
-                        }
-                    }
-                }
-            )
         else:
             sheet_id = existing.sheet_id
-            requests.append(
-                {
-                    "updateSheetProperties": {
-                        "properties": {"sheetId": sheet_id, "gridProperties": grid},
-                        "fields": "gridProperties(rowCount,columnCount,frozenRowCount,frozenColumnCount)",
-                    }
-                }
-            )
-        requests.append(
-            {
-                "updateCells": {
-                    "range": {
-                        "sheetId": sheet_id,
-                        "startRowIndex": 0,
-                        "endRowIndex": rows,
-                        "startColumnIndex": 0,
-                        "endColumnIndex": content.width,
-                    },
-                    "rows": [{"values": r} for r in content.rows],
-                    "fields": WRITE_FIELDS,
+        writes.append(_TabWrite(title, sheet_id, content, rows, existing, grid))
+        titles.append(title)
+    leftovers = [t.sheet_id for t in snapshot.tabs if t.title.startswith(STAGING_PREFIX)]
+    requests = [{"deleteSheet": {"sheetId": i}} for i in leftovers]
+    next_index = len(snapshot.tabs) - len(leftovers)
+    for write in writes:
+        requests += _in_place(write, next_index)
+        next_index += write.existing is None
+    plan = WritePlan(tuple(requests), tuple(titles), tuple(problems))
+    if len(orjson.dumps(plan.body())) <= request_limit:
+        return plan
+    return _staged(snapshot, writes, leftovers, used_ids, plan, request_limit)
+
+
+def _add_tab(write: _TabWrite, index: int) -> list[dict[str, Any]]:
+    return [
+        {"addSheet": {"properties": {"sheetId": write.sheet_id, "title": write.title,
+                                     "index": index, "gridProperties": write.grid}}},
+        {
+            "addProtectedRange": {
+                "protectedRange": {
+                    "range": {"sheetId": write.sheet_id},
+                    "description": HIVE_MARK,
+                    "warningOnly": True,
                 }
             }
-        )
-        for col, pixels in enumerate(content.column_widths):
-            requests.append(
-                {
-                    "updateDimensionProperties": {
-                        "range": {
-                            "sheetId": sheet_id,
-                            "dimension": "COLUMNS",
-                            "startIndex": col,
-                            "endIndex": col + 1,
-                        },
-                        "properties": {"pixelSize": pixels},
-                        "fields": "pixelSize",
-                    }
-                }
-            )
-        titles.append(title)
-    return WritePlan(requests=tuple(requests), tabs=tuple(titles), problems=tuple(problems))
+        },
+    ]
+
+
+def _grid_changes(write: _TabWrite) -> list[dict[str, Any]]:
+    tab = write.existing
+    if tab is not None and (tab.row_count, tab.column_count, tab.frozen_rows,
+                            tab.frozen_columns) == tuple(write.grid.values()):
+        return []
+    return [{"updateSheetProperties": {
+        "properties": {"sheetId": write.sheet_id, "gridProperties": write.grid},
+        "fields": "gridProperties(rowCount,columnCount,frozenRowCount,frozenColumnCount)",
+    }}]
+
+
+def _in_place(write: _TabWrite, index: int) -> list[dict[str, Any]]:
+    """One tab's requests when the write fits in one call: only what differs."""
+    content, tab = write.content, write.existing
+    moves, cells = tab_requests(write.sheet_id, content.rows, write.height, content.width,
+                                body_from=content.frozen_rows, current=tab)
+    head = _add_tab(write, index) if tab is None else moves + _grid_changes(write)
+    widths = width_requests(write.sheet_id, content.column_widths,
+                            tab.column_widths if tab is not None else ())
+    return head + cells + widths
+
+
+def _staged(
+    snapshot: Snapshot,
+    writes: list[_TabWrite],
+    leftovers: list[int],
+    used_ids: set[int],
+    in_place: WritePlan,
+    limit: int,
+) -> WritePlan:
+    """Too big for one call: each tab's content goes into a hidden staging tab over as many calls
+    as it takes; the final call pastes every staging tab over its Hive tab (keeping its sheetId)
+    and deletes staging, so the visible tabs change all at once."""
+    first: list[dict[str, Any]] = [{"deleteSheet": {"sheetId": i}} for i in leftovers]
+    fills: list[dict[str, Any]] = []
+    final: list[dict[str, Any]] = []
+    staging_ids: list[int] = []
+    next_index = len(snapshot.tabs) - len(leftovers)
+    for write in writes:
+        content = write.content
+        staging = _free_id(used_ids, STAGING_PREFIX + write.title)
+        used_ids.add(staging)
+        staging_ids.append(staging)
+        first.append({"addSheet": {"properties": {
+            "sheetId": staging, "title": f"{STAGING_PREFIX}{staging}", "hidden": True,
+            "gridProperties": {"rowCount": write.height, "columnCount": content.width}}}})
+        _, cells = tab_requests(staging, content.rows, write.height, content.width,
+                                body_from=content.frozen_rows)
+        for request in cells:
+            fills += _split(request, limit // 2)
+        if write.existing is None:
+            final += _add_tab(write, next_index)
+            next_index += 1
+        else:
+            final += _grid_changes(write)
+        span = {"startRowIndex": 0, "endRowIndex": write.height, "startColumnIndex": 0,
+                "endColumnIndex": content.width}
+        final.append({"copyPaste": {
+            "source": {"sheetId": staging, **span},
+            "destination": {"sheetId": write.sheet_id, **span},
+            "pasteType": "PASTE_NORMAL",
+            "pasteOrientation": "NORMAL",
+        }})
+        final += width_requests(write.sheet_id, content.column_widths,
+                                write.existing.column_widths if write.existing else ())
+    final += [{"deleteSheet": {"sheetId": i}} for i in staging_ids]
+    calls: list[list[dict[str, Any]]] = [first]
+    size = len(orjson.dumps({"requests": first}))
+    for request in fills:
+        n = len(orjson.dumps(request)) + 1
+        if size + n > limit:
+            calls.append([])
+            size = 20
+        calls[-1].append(request)
+        size += n
+    return WritePlan(tuple(final), in_place.tabs, in_place.problems,
+                     staged=tuple(tuple(c) for c in calls), staging_ids=tuple(staging_ids))
+
+
+def _split(request: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """An updateCells cut into row slices of at most `limit` bytes (a slice is at least a row)."""
+    update = request.get("updateCells")
+    if update is None or len(update["rows"]) < 2 or len(orjson.dumps(request)) <= limit:
+        return [request]
+    pieces: list[dict[str, Any]] = []
+    start = update["range"]["startRowIndex"]
+    batch: list[dict[str, Any]] = []
+    size = 0
+    for row in update["rows"]:
+        n = len(orjson.dumps(row)) + 1
+        if batch and size + n > limit:
+            pieces.append(_slice(update, start, batch))
+            start += len(batch)
+            batch, size = [], 0
+        batch.append(row)
+        size += n
+    pieces.append(_slice(update, start, batch))
+    return pieces
+
+
+def _slice(update: dict[str, Any], start: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    rng = {**update["range"], "startRowIndex": start, "endRowIndex": start + len(rows)}
+    return {"updateCells": {"range": rng, "rows": rows, "fields": update["fields"]}}
 
 
 def _free_id(used: set[int], title: str) -> int:
