@@ -124,6 +124,26 @@ def tab_requests(
     return moves, writes
 
 
+def typed_over(
+    rows: Sequence[Sequence[CellData]], height: int, width: int, current: Tab
+) -> list[tuple[int, int]]:
+    """Cells (row, column, 0-based) someone typed over: the value is not Hive's while the note
+    still is. Hive's own notes explain the value, so Hive never changes one without the other."""
+    if current.cells is None:
+        return []
+    found = []
+    for r, have_row in enumerate(current.cells[:height]):
+        want_row = rows[r] if r < len(rows) else ()
+        for c, cell in enumerate(have_row[:width]):
+            note = cell.get("note")
+            if not note or c >= len(want_row) or want_row[c].get("note") != note:
+                continue
+            if value_key(cell.get("userEnteredValue")) != value_key(
+                    want_row[c].get("userEnteredValue")):
+                found.append((r, c))
+    return found
+
+
 def _dimension(kind: str, sheet_id: int, start: int, end: int) -> dict[str, Any]:
     return {kind: {"range": {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": start,
                              "endIndex": end}}}

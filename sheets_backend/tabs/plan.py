@@ -14,9 +14,9 @@ from typing import Any
 
 import orjson
 
-from sheets_backend.problems import Problem, Reason, tab_ref
+from sheets_backend.problems import Problem, Reason, cell_ref, tab_ref
 from sheets_backend.sheets.snapshot import HIVE_MARK, STAGING_PREFIX, Snapshot, Tab
-from sheets_backend.tabs.diff import tab_requests, width_requests
+from sheets_backend.tabs.diff import tab_requests, typed_over, width_requests
 
 CellData = dict[str, Any]
 WRITE_FIELDS = "userEnteredValue,userEnteredFormat,note"
@@ -126,6 +126,8 @@ def build_plan(
             sheet_id = existing.sheet_id
         writes.append(_TabWrite(title, sheet_id, content, rows, existing, grid))
         titles.append(title)
+        if existing is not None:
+            problems += _typed_over(title, content, rows, existing)
     leftovers = [t.sheet_id for t in snapshot.tabs if t.title.startswith(STAGING_PREFIX)]
     requests = [{"deleteSheet": {"sheetId": i}} for i in leftovers]
     next_index = len(snapshot.tabs) - len(leftovers)
@@ -136,6 +138,21 @@ def build_plan(
     if len(orjson.dumps(plan.body())) <= request_limit:
         return plan
     return _staged(snapshot, writes, leftovers, used_ids, plan, request_limit)
+
+
+def _typed_over(title: str, content: TabContent, height: int, tab: Tab) -> list[Problem]:
+    cells = typed_over(content.rows, height, content.width, tab)
+    if not cells:
+        return []
+    r, c = cells[0]
+    more = f" and {len(cells) - 1} more" if len(cells) > 1 else ""
+    return [Problem(
+        cell_ref(title, r + 1, c + 1),
+        Reason.HIVE_TAB_EDITED,
+        f"someone typed into Hive's tab here{more}; Hive put back what it computed "
+        "(edits in Hive's tabs are replaced on every recompute: change the Scores or Overrides "
+        "tab instead)",
+    )]
 
 
 def _add_tab(write: _TabWrite, index: int) -> list[dict[str, Any]]:

@@ -65,9 +65,20 @@ def test_a_teacher_typing_into_a_hive_tab_is_put_right(sheet):
     mastery = gateway(service, sid).client.open_by_key(sid).worksheet("Mastery")
     mastery.update([["my own words"]], "D2", raw=True)
     g = gateway(service, sid)
-    recompute(g)
+    summary = recompute(g).to_dict()
     assert state(service, sid) == before
     assert g.calls.write == 1 and g.calls.bytes_written < 2_000
+    assert [(w["cell"], w["reason"]) for w in summary["warnings"]] == [
+        ("Mastery!D2", "hive_tab_edited")]
+    assert recompute(gateway(service, sid)).to_dict()["warnings"] == []  # put right: said once
+
+
+def test_hives_own_changes_are_not_taken_for_a_teachers(sheet):
+    service, sid = sheet
+    recompute(gateway(service, sid))
+    scores = gateway(service, sid).client.open_by_key(sid).worksheet("Scores")
+    scores.update([[1, 1, 1]], "C5:E5", raw=True)
+    assert recompute(gateway(service, sid)).to_dict()["warnings"] == []
 
 
 def plan_of(service: LocalSheets, sid: str, limit: int):
