@@ -299,9 +299,9 @@ def _changed_cells(
                 cell = row[c] if c < len(row) else empty
                 values.append({k: cell[k] for k in keys if k in cell})
             out_rows.append({"values": values})
+        # `start`, not `range`: every cell of the rectangle is given, and it is shorter.
         requests.append({"updateCells": {
-            "range": {"sheetId": sheet_id, "startRowIndex": r0, "endRowIndex": r1,
-                      "startColumnIndex": c0, "endColumnIndex": c1},
+            "start": {"sheetId": sheet_id, "rowIndex": r0, "columnIndex": c0},
             "rows": out_rows,
             "fields": ",".join(keys),
         }})

@@ -256,7 +256,7 @@ def _split(request: dict[str, Any], limit: int) -> list[dict[str, Any]]:
     if update is None or len(update["rows"]) < 2 or len(orjson.dumps(request)) <= limit:
         return [request]
     pieces: list[dict[str, Any]] = []
-    start = update["range"]["startRowIndex"]
+    start = update["start"]["rowIndex"]
     batch: list[dict[str, Any]] = []
     size = 0
     for row in update["rows"]:
@@ -272,8 +272,8 @@ def _split(request: dict[str, Any], limit: int) -> list[dict[str, Any]]:
 
 
 def _slice(update: dict[str, Any], start: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    rng = {**update["range"], "startRowIndex": start, "endRowIndex": start + len(rows)}
-    return {"updateCells": {"range": rng, "rows": rows, "fields": update["fields"]}}
+    at = {**update["start"], "rowIndex": start}
+    return {"updateCells": {"start": at, "rows": rows, "fields": update["fields"]}}
 
 
 def _free_id(used: set[int], title: str) -> int:

@@ -61,13 +61,12 @@ def test_existing_hive_tabs_are_resized_and_rewritten_not_added(base_tabs):
     assert "addSheet" not in kinds(plan)[:1]
     # Cells not read back (unknown) are all written, values, notes and formats.
     updates = [r["updateCells"] for r in plan.requests
-               if "updateCells" in r and r["updateCells"]["range"]["sheetId"] == 42]
+               if "updateCells" in r and r["updateCells"]["start"]["sheetId"] == 42]
     fields = {f for u in updates for f in u["fields"].split(",")}
     assert fields == {"userEnteredValue", "note", "userEnteredFormat"}
-    covered = {(r, c) for u in updates for r in range(u["range"]["startRowIndex"],
-                                                     u["range"]["endRowIndex"])
-               for c in range(u["range"]["startColumnIndex"], u["range"]["endColumnIndex"])
-               if "userEnteredValue" in u["fields"]}
+    covered = {(u["start"]["rowIndex"] + i, u["start"]["columnIndex"] + j)
+               for u in updates if "userEnteredValue" in u["fields"]
+               for i, row in enumerate(u["rows"]) for j, _ in enumerate(row["values"])}
     width = first["properties"]["gridProperties"]["columnCount"]
     assert covered == {(r, c) for r in range(5) for c in range(width)}
 
