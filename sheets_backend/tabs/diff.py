@@ -18,8 +18,10 @@ Key = tuple[Any, Any, Any]  # (value, note, format), each canonical
 EMPTY_FORMAT: tuple[Any, ...] = ()
 EMPTY: Key = (None, "", EMPTY_FORMAT)
 UNKNOWN = ("?",)  # a part of a cell whose content is not known: never equal to what Hive wants
-VALUE, NOTE, FORMAT = 1, 2, 4
-FIELDS = ((VALUE, "userEnteredValue"), (NOTE, "note"), (FORMAT, "userEnteredFormat"))
+VALUE, NOTE, FORMAT, BACKGROUND = 1, 2, 4, 8
+FIELDS = ((VALUE, "userEnteredValue"), (NOTE, "note"), (FORMAT, "userEnteredFormat"),
+          (BACKGROUND, "userEnteredFormat.backgroundColorStyle"))
+MAX_EMPTY_ROWS = 38  # an empty RowData costs 3 bytes; a new updateCells about 115
 MIN_REPEAT = 3  # a repeatCell pays for itself once it saves a format on a few cells
 DEFAULT_COLUMN_PIXELS = 100  # a new tab's column width
 
@@ -120,7 +122,7 @@ def tab_requests(
     # Values and notes apart from formats: a run of changed words then never carries formats
     # that the column's repeatCell already gave its cells.
     writes += _changed_cells(sheet_id, rows, wanted, have, VALUE | NOTE)
-    writes += _changed_cells(sheet_id, rows, wanted, have, FORMAT)
+    writes += _changed_cells(sheet_id, rows, wanted, have, FORMAT | BACKGROUND)
     return moves, writes
 
 
@@ -255,20 +257,24 @@ def _changed_cells(
     have: list[list[Key]],
     parts: int,
 ) -> list[dict[str, Any]]:
-    """updateCells for the cells whose `parts` differ: a run per row (small gaps bridged), runs
-    over the same columns of consecutive rows merged, each with only the fields that differ."""
-    groups: list[list[int]] = []  # [r0, r1, c0, c1, mask]
-    open_runs: dict[tuple[int, int], list[int]] = {}
+    """updateCells for the cells whose `parts` differ: a run per row (gaps of a cell bridged), the
+    runs of nearby rows that start at one column and change the same fields in one request."""
+    # A group: [first row, end row, start column, fields, {row: end column}]. Rows of one group
+    # start at one column; a row between them that has nothing to write is an empty RowData.
+    groups: list[list[Any]] = []
+    open_groups: dict[tuple[int, int], list[Any]] = {}
     for r, (want_row, have_row) in enumerate(zip(wanted, have, strict=True)):
         if want_row == have_row:
-            open_runs = {}
             continue
         runs: list[list[int]] = []
         for c, (w, h) in enumerate(zip(want_row, have_row, strict=True)):
             if w == h:
                 continue
-            bits = parts & ((VALUE if w[0] != h[0] else 0) | (NOTE if w[1] != h[1] else 0) | (
-                FORMAT if w[2] != h[2] else 0))
+            bits = (VALUE if w[0] != h[0] else 0) | (NOTE if w[1] != h[1] else 0)
+            if w[2] != h[2]:  # a colour alone is written alone (a status changed)
+                only_colour = w[2] and h[2] and h[2] != UNKNOWN and w[2][1:] == h[2][1:]
+                bits |= BACKGROUND if only_colour else FORMAT
+            bits &= parts
             if not bits:
                 continue
             if runs and c - runs[-1][1] <= 1:
@@ -276,36 +282,48 @@ def _changed_cells(
                 runs[-1][2] |= bits
             else:
                 runs.append([c, c + 1, bits])
-        still_open: dict[tuple[int, int], list[int]] = {}
         for c0, c1, bits in runs:
-            group = open_runs.get((c0, c1))
-            if group is not None and group[1] == r:
+            if bits & FORMAT:
+                bits &= ~BACKGROUND
+            group = open_groups.get((c0, bits))
+            if group is not None and r - group[1] <= MAX_EMPTY_ROWS:
                 group[1] = r + 1
-                group[4] |= bits
             else:
-                group = [r, r + 1, c0, c1, bits]
+                group = [r, r + 1, c0, bits, {}]
                 groups.append(group)
-            still_open[(c0, c1)] = group
-        open_runs = still_open
+                open_groups[(c0, bits)] = group
+            group[4][r] = c1
     empty: CellData = {}
     requests = []
-    for r0, r1, c0, c1, bits in groups:
+    for r0, r1, c0, bits, ends in groups:
         keys = [name for bit, name in FIELDS if bits & bit]
-        out_rows = []
+        out_rows: list[dict[str, Any]] = []
         for r in range(r0, r1):
+            if r not in ends:
+                out_rows.append({})
+                continue
             row = rows[r] if r < len(rows) else ()
             values = []
-            for c in range(c0, c1):
+            for c in range(c0, ends[r]):
                 cell = row[c] if c < len(row) else empty
-                values.append({k: cell[k] for k in keys if k in cell})
+                values.append(_project(cell, keys))
             out_rows.append({"values": values})
-        # `start`, not `range`: every cell of the rectangle is given, and it is shorter.
+        # `start`, not `range`: only the cells given are written, so rows may differ in length.
         requests.append({"updateCells": {
             "start": {"sheetId": sheet_id, "rowIndex": r0, "columnIndex": c0},
             "rows": out_rows,
             "fields": ",".join(keys),
         }})
     return requests
+
+
+def _project(cell: CellData, keys: list[str]) -> CellData:
+    out = {k: cell[k] for k in keys if k in cell}
+    if FIELDS[3][1] in keys:
+        colour = (cell.get("userEnteredFormat") or {}).get("backgroundColorStyle")
+        if colour is not None:
+            out["userEnteredFormat"] = {"backgroundColorStyle": colour}
+    return out
 
 
 def width_requests(

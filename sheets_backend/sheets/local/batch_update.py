@@ -176,6 +176,13 @@ def update_cells(book: Workbook, req: Mapping[str, Any], where: str) -> dict[str
             "endColumnIndex": c0 + width,
         }
         sheet, r0, r1, c0, c1 = grid(book, rng, where)
+        # From a start, only the cells given are written: rows may differ in length (an empty
+        # row writes nothing); only a range clears what the rows leave out.
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row.get("values") or []):
+                writer.write(sheet, r0 + i, c0 + j, cell)
+        sheet.trim()
+        return {}
     else:
         sheet, r0, r1, c0, c1 = grid(book, req.get("range"), where)
         if len(rows) > r1 - r0 or any(len(r.get("values") or []) > c1 - c0 for r in rows):
