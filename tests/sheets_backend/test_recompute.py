@@ -191,7 +191,7 @@ def test_human_summary_is_short_and_readable(hive, capsys):
     assert "4 students, 3 outcomes, 13 pieces of evidence" in out
     assert "Mastered 1" in out
     assert "Wrote Mastery, Student Summary" in out
-    assert "in 1 batch update (2 reads)." in out
+    assert ": 1 batch update, " in out and " KB (2 reads)." in out
 
 
 def outcome_columns(mastery: dict[str, dict[str, object]]) -> dict[str, list[object]]:
