@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from workbooks import BASE_TABS
 
+from sheets_backend.gradebook.policies import default_policies, policy_tab_rows
 from sheets_backend.gradebook.template import read_gradebook
 from sheets_backend.recompute import evaluate_book, recompute, render_tabs
 from sheets_backend.sheets.local import LocalSheets
@@ -28,6 +29,12 @@ EDITS = st.one_of(
     st.tuples(st.just("teacher_edit"), st.sampled_from(HIVE_TABS), st.integers(0, 5),
               st.integers(0, 4)),
     st.tuples(st.just("delete_tab"), st.sampled_from(HIVE_TABS)),
+    st.tuples(st.just("add_outcome"), st.sampled_from(["X1", "X2"])),
+    st.tuples(st.just("policy"), st.sampled_from([
+        ("Demonstrations needed (n)", "2"),
+        ("Bands", "Mastered #b7e1cd; On track #fff566; Not Yet #f4c7c3"),
+        ("Distinct dates", "no"),
+    ])),
 )
 
 
@@ -65,9 +72,23 @@ def apply_edit(service: LocalSheets, sid: str, edit: tuple) -> None:
         tab.update_cell(1 + edit[2] % tab.row_count, 1 + edit[3] % tab.col_count, "typed")
     elif kind == "delete_tab":
         book.del_worksheet(book.worksheet(edit[1]))
+    elif kind == "add_outcome":
+        outcomes = book.worksheet("Outcomes")
+        if edit[1] not in outcomes.col_values(1):
+            outcomes.append_row([edit[1], f"I can do {edit[1]}.", "Math"], table_range="A1")
+    elif kind == "policy":
+        setting, value = edit[1]
+        rows = [list(r) for r in policy_tab_rows(default_policies())]
+        for row in rows:
+            if row[0] == setting:
+                row[1] = value
+        titles = [w.title for w in book.worksheets()]
+        policy = book.worksheet("Policy") if "Policy" in titles else book.add_worksheet(
+            "Policy", rows=len(rows), cols=2)
+        policy.update(rows, "A1", raw=True)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(EDITS, min_size=1, max_size=6))
 def test_incremental_recomputes_equal_a_full_rewrite_on_a_fresh_copy(edits):
     service = LocalSheets()
