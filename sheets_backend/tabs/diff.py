@@ -86,10 +86,21 @@ def cell_key(cell: CellData) -> Key:
 
 
 def _grid(rows: Sequence[Sequence[CellData]], height: int, width: int) -> list[list[Key]]:
+    shared: dict[int, tuple[Any, tuple[Any, ...]]] = {}  # rendered cells share format objects
+
+    def key(cell: CellData) -> Key:
+        if not cell:
+            return EMPTY
+        fmt = cell.get("userEnteredFormat")
+        hit = shared.get(id(fmt))
+        if hit is None or hit[0] is not fmt:
+            hit = shared[id(fmt)] = (fmt, format_key(fmt))
+        return (value_key(cell.get("userEnteredValue")), cell.get("note") or "", hit[1])
+
     out = []
     for r in range(height):
         row = rows[r] if r < len(rows) else ()
-        keys = [cell_key(c) for c in row[:width]]
+        keys = [key(c) for c in row[:width]]
         keys.extend([EMPTY] * (width - len(keys)))
         out.append(keys)
     return out
