@@ -125,7 +125,7 @@ def tab_requests(
         moves: list[dict[str, Any]] = []
     elif current.cells is None:
         have = [[(UNKNOWN, UNKNOWN, UNKNOWN)] * width for _ in range(height)]
-        moves = _resize_rows(sheet_id, current.row_count, height)
+        moves = []
     else:
         have = _grid(current.cells, current.row_count, width)
         have, moves = _align_rows(sheet_id, have, wanted, max(current.frozen_rows, 1))
@@ -162,11 +162,6 @@ def _dimension(kind: str, sheet_id: int, start: int, end: int) -> dict[str, Any]
                              "endIndex": end}}}
 
 
-def _resize_rows(sheet_id: int, have: int, want: int) -> list[dict[str, Any]]:
-    """Nothing to move: the row count set with the grid's properties adds or cuts rows."""
-    return []
-
-
 def _align_rows(
     sheet_id: int, have: list[list[Key]], wanted: list[list[Key]], keep: int
 ) -> tuple[list[list[Key]], list[dict[str, Any]]]:
@@ -194,10 +189,11 @@ def _align_rows(
         if add:
             plan.append(("insert", i2, i2 + add))
             count += add
-    if same * 2 < len(b) or lowest < keep + 1:
-        rows = rows[: len(wanted)] + [[EMPTY] * len(wanted[0])] * (len(wanted) - len(rows))
-        return rows, _resize_rows(sheet_id, len(have), len(wanted))
+    # Rows a longer grid gains are written in full, whatever Google gives a new row.
     unknown = [(UNKNOWN, UNKNOWN, UNKNOWN)] * len(wanted[0])
+    if same * 2 < len(b) or lowest < keep + 1:
+        rows = rows[: len(wanted)] + [list(unknown) for _ in range(len(wanted) - len(rows))]
+        return rows, []  # the row count set with the grid's properties adds or cuts rows
     for kind, start, end in plan:
         if kind == "delete":
             del rows[start:end]

@@ -378,9 +378,12 @@ def _paste(
             cell = (at[0] + i, at[1] + j)
             if values:
                 target.set_value(*cell, value)
-            for wanted, sparse, item in ((formats, target.formats, fmt),
-                                         (notes, target.notes, note),
-                                         (notes, target.validations, rule)):
+            parts: tuple[tuple[bool, dict[Any, Any], Any], ...] = (
+                (formats, target.formats, fmt),
+                (notes, target.notes, note),
+                (notes, target.validations, rule),
+            )
+            for wanted, sparse, item in parts:
                 if not wanted:
                     continue
                 if item is None:

@@ -116,7 +116,7 @@ def grid_data(
         data["startColumn"] = c0
     if subtree(mask, "rowData") is not False and cell_keys:
         n_rows, n_cols = sheet.data_extent()
-        deep = {k: sub for k, sub in (cell_mask or {}).items() if isinstance(sub, dict)}
+        deep: Mask = {k: sub for k, sub in (cell_mask or {}).items() if isinstance(sub, dict)}
         memo: dict[int, tuple[Any, Any]] = {}
         rows = []
         for r in range(r0, min(r1, n_rows)):
