@@ -129,11 +129,11 @@ def build_plan(
         if existing is not None:
             problems += _typed_over(title, content, rows, existing)
     leftovers = [t.sheet_id for t in snapshot.tabs if t.title.startswith(STAGING_PREFIX)]
-    # Tabs written whole (new, or not read back) are at least their content: when that alone
-    # is too big for one call, go straight to staging without diffing anything.
+    # Tabs written whole (new, or not read back) cost about their content (less the formats a
+    # repeatCell shares): far over one call, go straight to staging without diffing anything.
     whole = sum(len(orjson.dumps(w.content.rows)) for w in writes
                 if w.existing is None or w.existing.cells is None)
-    if whole > request_limit:
+    if whole > 2 * request_limit:
         nothing = WritePlan((), tuple(titles), tuple(problems))
         return _staged(snapshot, writes, leftovers, used_ids, nothing, request_limit)
     requests = [{"deleteSheet": {"sheetId": i}} for i in leftovers]
