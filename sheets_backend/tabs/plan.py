@@ -1,4 +1,5 @@
-"""A write plan: Hive's output tabs rendered as Sheets API v4 batchUpdate requests for ONE call.
+"""A write plan: Hive's output tabs as the Sheets API v4 batchUpdate requests that change only what
+differs, in ONE call (or, over 2 MB, staging calls and one final call that shows it all at once).
 
 Only tabs Hive owns are written. A teacher's tab that happens to carry an output tab's name is left
 alone and Hive writes beside it under another name. Text always goes in as `stringValue`, so a name
@@ -19,7 +20,6 @@ from sheets_backend.sheets.snapshot import HIVE_MARK, STAGING_PREFIX, Snapshot, 
 from sheets_backend.tabs.diff import tab_requests, typed_over, width_requests
 
 CellData = dict[str, Any]
-WRITE_FIELDS = "userEnteredValue,userEnteredFormat,note"
 REQUEST_LIMIT = 1_900_000  # bytes of one batchUpdate body: Google recommends at most 2 MB
 
 
