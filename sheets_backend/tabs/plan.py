@@ -135,16 +135,20 @@ def build_plan(
                 if w.existing is None or w.existing.cells is None)
     if whole > 2 * request_limit:
         nothing = WritePlan((), tuple(titles), tuple(problems))
-        return _staged(snapshot, writes, leftovers, used_ids, nothing, request_limit)
+        known = [_in_place(w, 0) if w.existing is not None and w.existing.cells is not None
+                 else None for w in writes]  # tabs read back: their changes may be small
+        return _staged(snapshot, writes, leftovers, used_ids, nothing, request_limit, known)
     requests = [{"deleteSheet": {"sheetId": i}} for i in leftovers]
     next_index = len(snapshot.tabs) - len(leftovers)
+    per_tab: list[list[dict[str, Any]] | None] = []
     for write in writes:
-        requests += _in_place(write, next_index)
+        per_tab.append(_in_place(write, next_index))
+        requests += per_tab[-1] or []
         next_index += write.existing is None
     plan = WritePlan(tuple(requests), tuple(titles), tuple(problems))
     if len(orjson.dumps(plan.body())) <= request_limit:
         return plan
-    return _staged(snapshot, writes, leftovers, used_ids, plan, request_limit)
+    return _staged(snapshot, writes, leftovers, used_ids, plan, request_limit, per_tab)
 
 
 def _typed_over(title: str, content: TabContent, height: int, tab: Tab) -> list[Problem]:
@@ -207,17 +211,28 @@ def _staged(
     used_ids: set[int],
     in_place: WritePlan,
     limit: int,
+    per_tab: Sequence[list[dict[str, Any]] | None] = (),
 ) -> WritePlan:
     """Too big for one call: each tab's content goes into a hidden staging tab over as many calls
     as it takes; the final call pastes every staging tab over its Hive tab (keeping its sheetId)
-    and deletes staging, so the visible tabs change all at once."""
+    and deletes staging, so the visible tabs change all at once. A tab whose own changes are
+    small (`per_tab`, when known) goes straight into the final call; one with none is left be."""
     first: list[dict[str, Any]] = [{"deleteSheet": {"sheetId": i}} for i in leftovers]
     fills: list[dict[str, Any]] = []
     final: list[dict[str, Any]] = []
     staging_ids: list[int] = []
     next_index = len(snapshot.tabs) - len(leftovers)
-    for write in writes:
+    room = limit // 2  # of the final call, for tabs written in place
+    for i, write in enumerate(writes):
         content = write.content
+        own = per_tab[i] if i < len(per_tab) else None
+        if own is not None:
+            size = len(orjson.dumps(own))
+            if size <= room:
+                final += own
+                room -= size
+                next_index += write.existing is None
+                continue
         staging = _free_id(used_ids, STAGING_PREFIX + write.title)
         used_ids.add(staging)
         staging_ids.append(staging)
@@ -243,6 +258,8 @@ def _staged(
         }})
         final += width_requests(write.sheet_id, content.column_widths,
                                 write.existing.column_widths if write.existing else ())
+    if not staging_ids:  # every tab fitted in place after all
+        return WritePlan(tuple(first + final), in_place.tabs, in_place.problems)
     final += [{"deleteSheet": {"sheetId": i}} for i in staging_ids]
     calls: list[list[dict[str, Any]]] = [first]
     size = len(orjson.dumps({"requests": first}))

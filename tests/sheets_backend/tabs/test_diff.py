@@ -136,3 +136,21 @@ def _hive(tabs: dict) -> dict:
         tab["properties"] = {k: v for k, v in tab["properties"].items() if k != "sheetId"}
         out[title] = tab
     return out
+
+
+def test_only_tabs_with_big_changes_are_staged(sheet):
+    service, sid = sheet
+    recompute(gateway(service, sid))
+    book = gateway(service, sid).client.open_by_key(sid)
+    book.del_worksheet(book.worksheet("Student Summary"))
+    book.worksheet("Scores").update([[1]], "C5", raw=True)
+    g, plan = plan_of(service, sid, 6_000)
+    staged = [r["addSheet"]["properties"] for call in plan.staged for r in call if "addSheet" in r]
+    assert [p["hidden"] for p in staged] == [True]  # Student Summary's staging tab only
+    assert any("updateCells" in r for r in plan.requests)  # the small changes, in place
+    pasted = [r["copyPaste"]["destination"]["sheetId"] for r in plan.requests if "copyPaste" in r]
+    assert len(pasted) == 1
+    g.apply(plan)
+    after = state(service, sid)
+    assert after["Student Summary"]["properties"].get("hidden") is None
+    assert not any(t.startswith(STAGING_PREFIX) for t in after)
