@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(PY) bench/engine.py
 	$(PY) bench/local_sheets.py
 	$(PY) bench/recompute.py
+	$(PY) bench/payload.py
 	$(PY) bench/service.py
 	$(PY) bench/school.py
 

@@ -292,5 +292,11 @@ def human_summary(summary: dict[str, object], path: Path) -> str:
             lines.append(f"  ... and {len(warnings) - 10} more (use --json to see all)")
     if summary["written"]:
         tabs = ", ".join(summary.get("tabs", []) or [])  # type: ignore[arg-type]
-        lines.append(f"Wrote {tabs} in {calls['write']} batch update ({calls['read']} reads).")
+        if calls["write"]:
+            kb = calls.get("bytes_written", 0) / 1000
+            lines.append(f"Wrote {tabs}: {calls['write']} batch update"
+                         f"{'s' if calls['write'] != 1 else ''}, {kb:,.0f} KB "
+                         f"({calls['read']} reads).")
+        else:
+            lines.append(f"{tabs}: already up to date, nothing written ({calls['read']} reads).")
     return "\n".join(lines)

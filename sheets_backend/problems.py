@@ -30,6 +30,7 @@ class Reason(StrEnum):
     UNKNOWN_POLICY = "unknown_policy"
     POLICY_SETTING = "policy_setting"
     TAB_NAME_TAKEN = "tab_name_taken"
+    HIVE_TAB_EDITED = "hive_tab_edited"
     TAB_RENAMED = "tab_renamed"
     ORPHANED_EVIDENCE = "orphaned_evidence"
     OVERRIDE = "override"

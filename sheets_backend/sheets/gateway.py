@@ -27,7 +27,7 @@ from sheets_backend.errors import (
     SpreadsheetTooLarge,
 )
 from sheets_backend.problems import quote_tab
-from sheets_backend.sheets.snapshot import Snapshot, Tab, mark_write_id
+from sheets_backend.sheets.snapshot import STAGING_PREFIX, Snapshot, Tab, mark_write_id
 
 if TYPE_CHECKING:
     from sheets_backend.sheets.local import LocalSheets
@@ -35,26 +35,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class BatchUpdate(Protocol):
-    """What the gateway applies: a write plan (see `tabs.plan.WritePlan`). A shape, not an
-    import: the plan is built above the gateway, so the gateway never imports it."""
-
-    @property
-    def requests(self) -> Sequence[dict[str, Any]]: ...
-
-    @property
-    def tabs(self) -> Sequence[str]: ...
-
-    @property
-    def write_id(self) -> str: ...
-
-    @property
-    def sheet_ids(self) -> Sequence[int]: ...
-
-    def body(self) -> dict[str, Any]: ...
-
 GOOGLE_CELL_LIMIT = 10_000_000
 METADATA_FIELDS = "spreadsheetId,properties.title,sheets(properties,protectedRanges)"
+# What Hive reads back of its own tabs to write only what changed: values, notes, the formats it
+# writes, and column widths.
+CELL_FIELDS = (
+    "userEnteredValue,note,"
+    "userEnteredFormat(backgroundColorStyle,textFormat(bold,fontSize),wrapStrategy,numberFormat)"
+)
+GRID_FIELDS = (
+    f"sheets(properties.sheetId,data(rowData.values({CELL_FIELDS}),columnMetadata.pixelSize))"
+)
 READ_PARAMS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -67,13 +58,40 @@ class WriteRefused(HiveError):
     that had already landed (the gateway checks which)."""
 
 
+class BatchUpdate(Protocol):
+    """What the gateway applies: a write plan's requests (see `tabs.plan.WritePlan`). A shape, not
+    an import: the plan is built above the gateway, so the gateway never imports it."""
+
+    @property
+    def requests(self) -> Sequence[dict[str, Any]]: ...
+
+    @property
+    def tabs(self) -> Sequence[str]: ...
+
+    def bodies(self) -> Sequence[dict[str, Any]]:
+        """The batchUpdate bodies, in order: only the last one changes what a teacher sees."""
+        ...
+
+    @property
+    def write_id(self) -> str: ...
+
+    @property
+    def sheet_ids(self) -> Sequence[int]: ...
+
+    def cleanup(self) -> dict[str, Any] | None:
+        """The body that removes what earlier bodies left (staging tabs) if a later one fails."""
+        ...
+
+
 @dataclass
 class ApiCalls:
     read: int = 0
     write: int = 0
+    bytes_written: int = 0  # request bodies of the writes, as sent
+    largest_write: int = 0
 
     def to_dict(self) -> dict[str, int]:
-        return {"read": self.read, "write": self.write}
+        return {"read": self.read, "write": self.write, "bytes_written": self.bytes_written}
 
 
 class SheetsGateway:
@@ -108,6 +126,7 @@ class SheetsGateway:
             for s in sheets
             if s["properties"]["sheetId"] not in owned
             and s["properties"]["title"] not in skip_titles
+            and not s["properties"]["title"].startswith(STAGING_PREFIX)
             and s["properties"].get("sheetType", "GRID") == "GRID"
         ]
         values: dict[str, list[list[Any]]] = {}
@@ -119,8 +138,16 @@ class SheetsGateway:
                 )
             for title, value_range in zip(to_read, reply.get("valueRanges", []), strict=True):
                 values[title] = value_range.get("values", [])
+        grids = self._read_own_cells(
+            [s["properties"]["title"] for s in sheets if s["properties"]["sheetId"] in owned]
+        )
         tabs = tuple(
-            _tab(s, values.get(s["properties"]["title"], []), s["properties"]["sheetId"] in owned)
+            _tab(
+                s,
+                values.get(s["properties"]["title"], []),
+                s["properties"]["sheetId"] in owned,
+                grids.get(s["properties"]["sheetId"]),
+            )
             for s in sheets
         )
         return Snapshot(
@@ -129,42 +156,86 @@ class SheetsGateway:
             tabs=tabs,
         )
 
-    def apply(self, plan: BatchUpdate) -> dict[str, Any]:
-        """All of a recompute in ONE batchUpdate: Google applies it whole or not at all.
-
-        Safe to retry: when the outcome is unknown (5xx or a timeout after retries, a lost reply)
-        or a retry is refused with 400 (its addSheet finds the tab the first attempt added), the
-        metadata is read again; if every tab of the plan carries the plan's write id, the write
-        landed and this returns as a success.
-        """
-        if not plan.requests:
+    def _read_own_cells(
+        self, titles: Sequence[str]
+    ) -> dict[int, tuple[list[list[dict[str, Any]]], list[int]]]:
+        """Hive's own tabs as they are now (values, notes, formats, widths), by sheetId."""
+        if not titles:
             return {}
-        try:
-            with translated_errors():
-                self.calls.write += 1
-                # gspread's own request path (and retry), with the body encoded by orjson: a big
-                # recompute sends tens of MB, which the standard library encodes several times
-                # slower.
-                response = self.client.http_client.request(
-                    "post",
-                    SPREADSHEET_BATCH_UPDATE_URL % self.spreadsheet_id,
-                    data=orjson.dumps(plan.body()),
-                    headers={"Content-Type": "application/json"},
-                )
-                reply: dict[str, Any] = response.json()
-        except (SheetsUnavailable, WriteRefused) as error:
-            if not self._landed(plan):
-                raise
-            log.warning(
-                "batchUpdate landed although its answer was an error",
-                extra={"requests": len(plan.requests), "tabs": len(plan.tabs),
-                       "error": error.code},
+        with translated_errors():
+            self.calls.read += 1
+            reply = self.client.http_client.fetch_sheet_metadata(
+                self.spreadsheet_id,
+                params={
+                    "fields": GRID_FIELDS,
+                    "includeGridData": "true",
+                    "ranges": [quote_tab(t) for t in titles],
+                },
             )
-            return {}
+        grids: dict[int, tuple[list[list[dict[str, Any]]], list[int]]] = {}
+        for sheet in reply.get("sheets", []):
+            data = (sheet.get("data") or [{}])[0]
+            rows = [r.get("values", []) for r in data.get("rowData", [])]
+            widths = [int(m.get("pixelSize", 0)) for m in data.get("columnMetadata", [])]
+            grids[int(sheet["properties"]["sheetId"])] = (rows, widths)
+        return grids
+
+    def apply(self, plan: BatchUpdate) -> dict[str, Any]:
+        """A recompute's write: ONE batchUpdate when it fits in a request (Google applies it whole
+        or not at all); else staging calls, then one final call that makes it all visible. If a
+        call fails, what earlier calls staged is removed and the error raised: visible tabs are
+        as they were."""
+        bodies = plan.bodies()
+        reply: dict[str, Any] = {}
+        for i, body in enumerate(bodies):
+            try:
+                reply = self._batch_update(body)
+            except (SheetsUnavailable, WriteRefused) as error:
+                # Safe to retry: when the final call's outcome is unknown (5xx or a timeout
+                # after retries, a lost reply) or its retry is refused with 400 (its addSheet
+                # finds the tab the first attempt added), the metadata is read again; if every
+                # tab of the plan carries the plan's write id, the write landed.
+                if i == len(bodies) - 1 and self._landed(plan):
+                    log.warning("batchUpdate landed although its answer was an error",
+                                extra={"requests": len(plan.requests), "tabs": len(plan.tabs),
+                                       "error": error.code})
+                    return {}
+                self._clean_up(plan, i)
+                raise
+            except HiveError:
+                self._clean_up(plan, i)
+                raise
         log.info(
             "batchUpdate applied",
-            extra={"requests": len(plan.requests), "tabs": len(plan.tabs)},
+            extra={"requests": len(plan.requests), "tabs": len(plan.tabs), "calls": len(bodies)},
         )
+        return reply
+
+    def _clean_up(self, plan: BatchUpdate, failed_at: int) -> None:
+        """After call `failed_at` failed, remove what earlier calls staged (hidden tabs only)."""
+        cleanup = plan.cleanup() if failed_at else None
+        if cleanup is None:
+            return
+        try:
+            self._batch_update(cleanup)
+        except HiveError:  # the next recompute removes what is left
+            log.warning("staging cleanup failed", extra={"step": failed_at})
+
+    def _batch_update(self, body: dict[str, Any]) -> dict[str, Any]:
+        data = orjson.dumps(body)
+        with translated_errors():
+            self.calls.write += 1
+            self.calls.bytes_written += len(data)
+            self.calls.largest_write = max(self.calls.largest_write, len(data))
+            # gspread's own request path (and retry), with the body encoded by orjson: a big
+            # recompute sends tens of MB, which the standard library encodes several times slower.
+            response = self.client.http_client.request(
+                "post",
+                SPREADSHEET_BATCH_UPDATE_URL % self.spreadsheet_id,
+                data=data,
+                headers={"Content-Type": "application/json"},
+            )
+            reply: dict[str, Any] = response.json()
         return reply
 
     def _landed(self, plan: BatchUpdate) -> bool:
@@ -209,7 +280,12 @@ def _is_hive_owned(sheet: dict[str, Any]) -> bool:
     return bool(_marks(sheet))
 
 
-def _tab(sheet: dict[str, Any], rows: list[list[Any]], owned: bool) -> Tab:
+def _tab(
+    sheet: dict[str, Any],
+    rows: list[list[Any]],
+    owned: bool,
+    cells: tuple[list[list[dict[str, Any]]], list[int]] | None = None,
+) -> Tab:
     props = sheet["properties"]
     grid = props.get("gridProperties", {})
     marks = _marks(sheet)  # (protectedRangeId, write id): the ids are what a write replaces
@@ -223,6 +299,10 @@ def _tab(sheet: dict[str, Any], rows: list[list[Any]], owned: bool) -> Tab:
         hive_owned=owned,
         frozen_rows=int(grid.get("frozenRowCount", 0)),
         mark_ids=tuple(pid for pid, _ in marks),
+        frozen_columns=int(grid.get("frozenColumnCount", 0)),
+        hidden=bool(props.get("hidden", False)),
+        cells=cells[0] if cells is not None else None,
+        column_widths=tuple(cells[1]) if cells is not None else (),
     )
 
 

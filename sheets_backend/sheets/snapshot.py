@@ -34,6 +34,8 @@ def mark_write_id(description: object, sheet_id: int) -> str | None:
 def same_title(a: str, b: str) -> bool:
     """Whether two tab titles collide: Google refuses two titles that differ only in case."""
     return a.casefold() == b.casefold()
+# Hidden tabs a write too big for one request fills before one final call makes it visible.
+STAGING_PREFIX = "Hive staging "
 
 
 def normalise_name(text: object) -> str:
@@ -55,6 +57,12 @@ class Tab:
     hive_owned: bool = False
     frozen_rows: int = 0
     mark_ids: tuple[int, ...] = ()  # the protected ranges carrying Hive's mark (Hive's tabs)
+    frozen_columns: int = 0
+    hidden: bool = False
+    # Hive's own tabs only: the cells as the Sheets API holds them (CellData with value, note and
+    # format, rows trimmed) and each column's width in pixels; None when not read.
+    cells: Sequence[Sequence[dict[str, Any]]] | None = None
+    column_widths: Sequence[int] = ()
 
     def value(self, row: int, col: int) -> Any:
         """The value at 0-based row and column, "" when blank or beyond the trimmed grid."""

@@ -1,24 +1,27 @@
-"""A write plan: Hive's output tabs rendered as Sheets API v4 batchUpdate requests for ONE call.
+"""A write plan: Hive's output tabs as the Sheets API v4 batchUpdate requests that change only what
+differs, in ONE call (or, over 2 MB, staging calls and one final call that shows it all at once).
 
-Only tabs Hive owns (by their mark, never by title) are written. A teacher's tab that happens to
-carry an output tab's name, in any case, is left alone and Hive writes beside it under another
-name. Every write stamps Hive's marks with its write id, so a retried write can tell it already
-landed. Text always goes in as `stringValue`, so a name like `=HYPERLINK(...)` stays text and
-never runs as a formula.
+Only tabs Hive owns are written. A teacher's tab that happens to carry an output tab's name is left
+alone and Hive writes beside it under another name. Text always goes in as `stringValue`, so a name
+like `=HYPERLINK(...)` stays text and never runs as a formula.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sheets_backend.problems import Problem, Reason, tab_ref
-from sheets_backend.sheets.snapshot import Snapshot, hive_mark, same_title
+import orjson
+
+from sheets_backend.problems import Problem, Reason, cell_ref, tab_ref
+from sheets_backend.sheets.snapshot import STAGING_PREFIX, Snapshot, Tab, hive_mark, same_title
+from sheets_backend.tabs.diff import tab_requests, typed_over, width_requests
 
 CellData = dict[str, Any]
-WRITE_FIELDS = "userEnteredValue,userEnteredFormat,note"
+REQUEST_LIMIT = 1_900_000  # bytes of one batchUpdate body: Google recommends at most 2 MB
 
 
 @dataclass(frozen=True)
@@ -38,40 +41,75 @@ class TabContent:
 
 @dataclass(frozen=True)
 class WritePlan:
-    """Everything a recompute writes. Applied in one batchUpdate: all of it or none of it."""
+    """Everything a recompute writes. `requests` is the one call that changes what a teacher sees,
+    applied whole or not at all; a write too big for one request first fills hidden staging tabs
+    (`staged`, one call each), which the final call pastes in and deletes."""
 
     requests: tuple[dict[str, Any], ...]
     tabs: tuple[str, ...]
     problems: tuple[Problem, ...] = field(default=())
-    write_id: str = ""  # stamped on every tab's mark; "" writes the plain mark
+    staged: tuple[tuple[dict[str, Any], ...], ...] = field(default=())
+    staging_ids: tuple[int, ...] = field(default=())
+    write_id: str = ""  # stamped on the mark of every tab the final call writes; "" plain mark
     sheet_ids: tuple[int, ...] = ()  # the tabs written, by sheetId (in `tabs` order)
 
     def body(self) -> dict[str, Any]:
         return {"requests": list(self.requests)}
 
+    def bodies(self) -> list[dict[str, Any]]:
+        """Every batchUpdate body in order; none when nothing changed."""
+        if not self.requests and not self.staged:
+            return []
+        return [*({"requests": list(call)} for call in self.staged), self.body()]
+
+    def cleanup(self) -> dict[str, Any] | None:
+        """Deletes the staging tabs, for when a call after the first fails."""
+        if not self.staging_ids:
+            return None
+        return {"requests": [{"deleteSheet": {"sheetId": i}} for i in self.staging_ids]}
+
     @property
     def cell_count(self) -> int:
         return sum(
             sum(len(r.get("values", [])) for r in req["updateCells"]["rows"])
-            for req in self.requests
+            for call in (*self.staged, self.requests)
+            for req in call
             if "updateCells" in req
         )
 
 
+@dataclass(frozen=True)
+class _TabWrite:
+    """One output tab's part of the plan, before it is cut into calls."""
+
+    title: str
+    sheet_id: int
+    content: TabContent
+    height: int
+    existing: Tab | None
+    grid: dict[str, Any]
+    write_id: str = ""
+
+
 def build_plan(
-    snapshot: Snapshot, contents: Sequence[TabContent], write_id: str = ""
+    snapshot: Snapshot,
+    contents: Sequence[TabContent],
+    write_id: str = "",
+    *,
+    request_limit: int = REQUEST_LIMIT,
 ) -> WritePlan:
-    """Requests that make each output tab hold exactly `contents`, creating tabs Hive lacks.
+    """Requests that make each output tab hold exactly `contents`, creating tabs Hive lacks and
+    writing only what differs from what Hive's tabs hold now.
 
     A title is taken when any tab's title equals it ignoring case (Google's rule); a taken title
-    is Hive's to write only when that tab carries Hive's mark.
+    is Hive's to write only when that tab carries Hive's mark. A plan that writes anything stamps
+    every tab's mark with `write_id` in its final call, so a write whose answer was lost can be
+    recognised; a plan with nothing to change writes nothing at all.
     """
-    requests: list[dict[str, Any]] = []
     problems: list[Problem] = []
     used_ids = {tab.sheet_id for tab in snapshot.tabs}
     titles: list[str] = []
-    sheet_ids: list[int] = []
-    next_index = len(snapshot.tabs)
+    writes: list[_TabWrite] = []
     for content in contents:
         title = content.title
         existing = snapshot.titled(title)
@@ -102,91 +140,181 @@ def build_plan(
         if existing is None:
             sheet_id = _free_id(used_ids, title)
             used_ids.add(sheet_id)
-            requests.append(
-                {
-                    "addSheet": {
-                        "properties": {
-                            "sheetId": sheet_id,
-                            "title": title,
-                            "index": next_index,
-                            "gridProperties": grid,
-                        }
-                    }
-                }
-            )
-            next_index += 1
-            requests.append(
-                {
-                    "addProtectedRange": {
-                        "protectedRange": {
-                            "range": {"sheetId": sheet_id},
-                            "description": hive_mark(write_id, sheet_id),
-                            "warningOnly": True,
-                        }
-                    }
-                }
-            )
         else:
             sheet_id = existing.sheet_id
-            requests.append(
-                {
-                    "updateSheetProperties": {
-                        "properties": {"sheetId": sheet_id, "gridProperties": grid},
-                        "fields": "gridProperties(rowCount,columnCount,frozenRowCount,frozenColumnCount)",
-                    }
-                }
-            )
-        requests.append(
-            {
-                "updateCells": {
-                    "range": {
-                        "sheetId": sheet_id,
-                        "startRowIndex": 0,
-                        "endRowIndex": rows,
-                        "startColumnIndex": 0,
-                        "endColumnIndex": content.width,
-                    },
-                    "rows": [{"values": r} for r in content.rows],
-                    "fields": WRITE_FIELDS,
+        writes.append(_TabWrite(title, sheet_id, content, rows, existing, grid, write_id))
+        titles.append(title)
+        if existing is not None:
+            problems += _typed_over(title, content, rows, existing)
+    leftovers = [t.sheet_id for t in snapshot.tabs if t.title.startswith(STAGING_PREFIX)]
+    # Tabs written whole (new, or not read back) cost about their content (less the formats a
+    # repeatCell shares): far over one call, go straight to staging without diffing anything.
+    whole = sum(len(orjson.dumps(w.content.rows)) for w in writes
+                if w.existing is None or w.existing.cells is None)
+    if whole > 2 * request_limit:
+        nothing = WritePlan((), tuple(titles), tuple(problems), write_id=write_id,
+                            sheet_ids=tuple(w.sheet_id for w in writes))
+        known = [_in_place(w, 0) if w.existing is not None and w.existing.cells is not None
+                 else None for w in writes]  # tabs read back: their changes may be small
+        return _staged(snapshot, writes, leftovers, used_ids, nothing, request_limit, known)
+    requests = [{"deleteSheet": {"sheetId": i}} for i in leftovers]
+    next_index = len(snapshot.tabs) - len(leftovers)
+    per_tab: list[list[dict[str, Any]] | None] = []
+    for write in writes:
+        per_tab.append(_in_place(write, next_index))
+        requests += per_tab[-1] or []
+        next_index += write.existing is None
+    if requests:
+        requests += _stamps(writes)
+    plan = WritePlan(tuple(requests), tuple(titles), tuple(problems), write_id=write_id,
+                     sheet_ids=tuple(w.sheet_id for w in writes))
+    if len(orjson.dumps(plan.body())) <= request_limit:
+        return plan
+    return _staged(snapshot, writes, leftovers, used_ids, plan, request_limit, per_tab)
+
+
+def _typed_over(title: str, content: TabContent, height: int, tab: Tab) -> list[Problem]:
+    cells = typed_over(content.rows, height, content.width, tab)
+    if not cells:
+        return []
+    r, c = cells[0]
+    more = f" and {len(cells) - 1} more" if len(cells) > 1 else ""
+    return [Problem(
+        cell_ref(title, r + 1, c + 1),
+        Reason.HIVE_TAB_EDITED,
+        f"someone typed into Hive's tab here{more}; Hive put back what it computed "
+        "(edits in Hive's tabs are replaced on every recompute: change the Scores or Overrides "
+        "tab instead)",
+    )]
+
+
+def _add_tab(write: _TabWrite, index: int) -> list[dict[str, Any]]:
+    return [
+        {"addSheet": {"properties": {"sheetId": write.sheet_id, "title": write.title,
+                                     "index": index, "gridProperties": write.grid}}},
+        {
+            "addProtectedRange": {
+                "protectedRange": {
+                    "range": {"sheetId": write.sheet_id},
+                    "description": hive_mark(write.write_id, write.sheet_id),
+                    "warningOnly": True,
                 }
             }
-        )
-        for col, pixels in enumerate(content.column_widths):
-            requests.append(
-                {
-                    "updateDimensionProperties": {
-                        "range": {
-                            "sheetId": sheet_id,
-                            "dimension": "COLUMNS",
-                            "startIndex": col,
-                            "endIndex": col + 1,
-                        },
-                        "properties": {"pixelSize": pixels},
-                        "fields": "pixelSize",
-                    }
-                }
-            )
-        if existing is not None and write_id:
-            requests.extend(_restamp(sheet_id, existing.mark_ids, hive_mark(write_id, sheet_id)))
-        titles.append(title)
-        sheet_ids.append(sheet_id)
-    return WritePlan(
-        requests=tuple(requests),
-        tabs=tuple(titles),
-        problems=tuple(problems),
-        write_id=write_id,
-        sheet_ids=tuple(sheet_ids),
-    )
+        },
+    ]
+
+
+def _grid_changes(write: _TabWrite) -> list[dict[str, Any]]:
+    tab = write.existing
+    if tab is not None and (tab.row_count, tab.column_count, tab.frozen_rows,
+                            tab.frozen_columns) == tuple(write.grid.values()):
+        return []
+    return [{"updateSheetProperties": {
+        "properties": {"sheetId": write.sheet_id, "gridProperties": write.grid},
+        "fields": "gridProperties(rowCount,columnCount,frozenRowCount,frozenColumnCount)",
+    }}]
+
+
+def _in_place(write: _TabWrite, index: int) -> list[dict[str, Any]]:
+    """One tab's requests when the write fits in one call: only what differs."""
+    content, tab = write.content, write.existing
+    moves, cells = tab_requests(write.sheet_id, content.rows, write.height, content.width,
+                                body_from=content.frozen_rows, current=tab)
+    head = _add_tab(write, index) if tab is None else moves + _grid_changes(write)
+    widths = width_requests(write.sheet_id, content.column_widths,
+                            tab.column_widths if tab is not None else ())
+    return head + cells + widths
+
+
+def _staged(
+    snapshot: Snapshot,
+    writes: list[_TabWrite],
+    leftovers: list[int],
+    used_ids: set[int],
+    in_place: WritePlan,
+    limit: int,
+    per_tab: Sequence[list[dict[str, Any]] | None] = (),
+) -> WritePlan:
+    """Too big for one call: each tab's content goes into a hidden staging tab over as many calls
+    as it takes; the final call pastes every staging tab over its Hive tab (keeping its sheetId)
+    and deletes staging, so the visible tabs change all at once. A tab whose own changes are
+    small (`per_tab`, when known) goes straight into the final call; one with none is left be."""
+    first: list[dict[str, Any]] = [{"deleteSheet": {"sheetId": i}} for i in leftovers]
+    fills: list[dict[str, Any]] = []
+    final: list[dict[str, Any]] = []
+    staging_ids: list[int] = []
+    next_index = len(snapshot.tabs) - len(leftovers)
+    room = limit // 2  # of the final call, for tabs written in place
+    for i, write in enumerate(writes):
+        content = write.content
+        own = per_tab[i] if i < len(per_tab) else None
+        if own is not None:
+            size = len(orjson.dumps(own))
+            if size <= room:
+                final += own
+                room -= size
+                next_index += write.existing is None
+                continue
+        staging = _free_id(used_ids, STAGING_PREFIX + write.title)
+        used_ids.add(staging)
+        staging_ids.append(staging)
+        first.append({"addSheet": {"properties": {
+            "sheetId": staging, "title": f"{STAGING_PREFIX}{staging}", "hidden": True,
+            "gridProperties": {"rowCount": write.height, "columnCount": content.width}}}})
+        _, cells = tab_requests(staging, content.rows, write.height, content.width,
+                                body_from=content.frozen_rows)
+        for request in cells:
+            fills += _split(request, limit // 2)
+        if write.existing is None:
+            final += _add_tab(write, next_index)
+            next_index += 1
+        else:
+            final += _grid_changes(write)
+        span = {"startRowIndex": 0, "endRowIndex": write.height, "startColumnIndex": 0,
+                "endColumnIndex": content.width}
+        final.append({"copyPaste": {
+            "source": {"sheetId": staging, **span},
+            "destination": {"sheetId": write.sheet_id, **span},
+            "pasteType": "PASTE_NORMAL",
+            "pasteOrientation": "NORMAL",
+        }})
+        final += width_requests(write.sheet_id, content.column_widths,
+                                write.existing.column_widths if write.existing else ())
+    if final:
+        final += _stamps(writes)
+    if not staging_ids:  # every tab fitted in place after all
+        return dataclasses.replace(in_place, requests=tuple(first + final))
+    final += [{"deleteSheet": {"sheetId": i}} for i in staging_ids]
+    calls: list[list[dict[str, Any]]] = [first]
+    size = len(orjson.dumps({"requests": first}))
+    for request in fills:
+        n = len(orjson.dumps(request)) + 1
+        if size + n > limit:
+            calls.append([])
+            size = 20
+        calls[-1].append(request)
+        size += n
+    return dataclasses.replace(in_place, requests=tuple(final),
+                               staged=tuple(tuple(c) for c in calls),
+                               staging_ids=tuple(staging_ids))
 
 
 def _planned(title: str, planned: Sequence[str]) -> bool:
     return any(same_title(title, other) for other in planned)
 
 
+def _stamps(writes: Sequence[_TabWrite]) -> list[dict[str, Any]]:
+    """Each existing Hive tab's mark stamped with this write's id (in the final call, so the
+    stamp lands exactly when the write does). New tabs get a stamped mark when they are added."""
+    out: list[dict[str, Any]] = []
+    for w in writes:
+        if w.existing is not None and w.write_id:
+            out += _restamp(w.sheet_id, w.existing.mark_ids, hive_mark(w.write_id, w.sheet_id))
+    return out
+
+
 def _restamp(sheet_id: int, mark_ids: Sequence[int], mark: str) -> list[dict[str, Any]]:
-    """Stamp a Hive tab's mark with this write's id (in the same batch, so the stamp lands
-    exactly when the write does): the mark's description changes, its id stays, and any second
-    mark is removed."""
+    """Stamp a Hive tab's mark: its description changes, its id stays, any second mark goes."""
     if not mark_ids:
         return [{"addProtectedRange": {"protectedRange": {
             "range": {"sheetId": sheet_id}, "description": mark, "warningOnly": True}}}]
@@ -198,6 +326,32 @@ def _restamp(sheet_id: int, mark_ids: Sequence[int], mark: str) -> list[dict[str
         }},
         *({"deleteProtectedRange": {"protectedRangeId": pid}} for pid in extra),
     ]
+
+
+def _split(request: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """An updateCells cut into row slices of at most `limit` bytes (a slice is at least a row)."""
+    update = request.get("updateCells")
+    if update is None or len(update["rows"]) < 2 or len(orjson.dumps(request)) <= limit:
+        return [request]
+    pieces: list[dict[str, Any]] = []
+    start = update["start"]["rowIndex"]
+    batch: list[dict[str, Any]] = []
+    size = 0
+    for row in update["rows"]:
+        n = len(orjson.dumps(row)) + 1
+        if batch and size + n > limit:
+            pieces.append(_slice(update, start, batch))
+            start += len(batch)
+            batch, size = [], 0
+        batch.append(row)
+        size += n
+    pieces.append(_slice(update, start, batch))
+    return pieces
+
+
+def _slice(update: dict[str, Any], start: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    at = {**update["start"], "rowIndex": start}
+    return {"updateCells": {"start": at, "rows": rows, "fields": update["fields"]}}
 
 
 def _free_id(used: set[int], title: str) -> int:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from tests.sheets_backend.service.test_api_jobs import Drive
-
 from sheets_backend.cli import main
 from sheets_backend.demo import write_gradebook
 from sheets_backend.sheets.local import LocalSheets
+from tests.sheets_backend.service.test_api_jobs import Drive
 
 
 def test_the_cli_runs_the_publish_job_and_a_second_run_creates_nothing(tmp_path, capsys):

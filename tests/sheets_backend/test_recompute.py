@@ -56,7 +56,9 @@ def test_recompute_reports_counts_statuses_and_api_calls(hive, capsys):
     assert (summary["students"], summary["outcomes"], summary["evidence"]) == (4, 3, 13)
     assert summary["statuses"] == {"Mastered": 1, "On track": 3, "Not Yet": 1, "Not assessed": 7}
     assert summary["warnings"] == []
-    assert summary["api_calls"] == {"read": 2, "write": 1}
+    calls = summary["api_calls"]
+    assert (calls["read"], calls["write"]) == (2, 1)  # a first recompute: no Hive tab to read
+    assert 0 < calls["bytes_written"] < 2_000_000
     assert summary["written"] is True
 
 
@@ -136,7 +138,7 @@ def test_dry_run_writes_nothing(hive, capsys):
     before = digest(hive.path)
     code, summary = hive.cli("--dry-run", capsys=capsys)
     assert code == 0 and summary["written"] is False
-    assert summary["api_calls"] == {"read": 2, "write": 0}
+    assert summary["api_calls"] == {"read": 2, "write": 0, "bytes_written": 0}
     assert digest(hive.path) == before
 
 
@@ -190,7 +192,7 @@ def test_human_summary_is_short_and_readable(hive, capsys):
     assert "4 students, 3 outcomes, 13 pieces of evidence" in out
     assert "Mastered 1" in out
     assert "Wrote Mastery, Student Summary" in out
-    assert "in 1 batch update (2 reads)." in out
+    assert ": 1 batch update, " in out and " KB (2 reads)." in out
 
 
 def outcome_columns(mastery: dict[str, dict[str, object]]) -> dict[str, list[object]]:
@@ -259,7 +261,7 @@ def test_sheets_refusing_access_is_told_plainly_and_nothing_is_written(hive, sta
     with pytest.raises(HiveError) as caught:
         recompute(gateway)
     assert caught.value.code == code and words in caught.value.message
-    assert gateway.calls.to_dict() == {"read": 1, "write": 0}  # 4xx is not retried
+    assert gateway.calls.to_dict() == {"read": 1, "write": 0, "bytes_written": 0}  # no retry
     assert digest(hive.path) == before
 
 

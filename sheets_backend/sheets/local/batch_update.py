@@ -176,6 +176,13 @@ def update_cells(book: Workbook, req: Mapping[str, Any], where: str) -> dict[str
             "endColumnIndex": c0 + width,
         }
         sheet, r0, r1, c0, c1 = grid(book, rng, where)
+        # From a start, only the cells given are written: rows may differ in length (an empty
+        # row writes nothing); only a range clears what the rows leave out.
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row.get("values") or []):
+                writer.write(sheet, r0 + i, c0 + j, cell)
+        sheet.trim()
+        return {}
     else:
         sheet, r0, r1, c0, c1 = grid(book, req.get("range"), where)
         if len(rows) > r1 - r0 or any(len(r.get("values") or []) > c1 - c0 for r in rows):
@@ -342,7 +349,101 @@ def auto_resize_dimensions(book: Workbook, req: Mapping[str, Any], where: str) -
     return {}
 
 
+_PASTE_PARTS = {
+    # pasteType -> (values, formats, notes and validation)
+    "PASTE_NORMAL": (True, True, True),
+    "PASTE_VALUES": (True, False, False),
+    "PASTE_FORMAT": (False, True, False),
+    "PASTE_NO_BORDERS": (True, True, True),
+    "PASTE_DATA_VALIDATION": (False, False, True),
+}
+
+
+def _paste(
+    book: Workbook,
+    source: Mapping[str, Any] | None,
+    target: Sheet,
+    at: tuple[int, int],
+    size: tuple[int, int] | None,
+    kind: str,
+    where: str,
+    *,
+    cut: bool = False,
+) -> None:
+    """Copy a source range's cells (tiled over `size` when given) to `at` in `target`."""
+    if kind not in _PASTE_PARTS:
+        raise bad_request(f"Invalid {where}: pasteType {kind} is not supported.")
+    values, formats, notes = _PASTE_PARTS[kind]
+    sheet, r0, r1, c0, c1 = grid(book, source, where)
+    height, width = size or (r1 - r0, c1 - c0)
+    if at[0] + height > target.row_count or at[1] + width > target.column_count:
+        raise bad_request(
+            f"Invalid {where}: Range ({target.title}) exceeds grid limits. "
+            f"Max rows: {target.row_count}, max columns: {target.column_count}"
+        )
+    if r1 == r0 or c1 == c0:
+        return
+    taken = [
+        [(sheet.value(r, c), sheet.formats.get((r, c)), sheet.notes.get((r, c)),
+          sheet.validations.get((r, c))) for c in range(c0, c1)]
+        for r in range(r0, r1)
+    ]
+    if cut:
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                sheet.set_value(r, c, None)
+                for sparse in (sheet.formats, sheet.notes, sheet.validations):
+                    sparse.pop((r, c), None)
+    for i in range(height):
+        for j in range(width):
+            value, fmt, note, rule = taken[i % (r1 - r0)][j % (c1 - c0)]
+            cell = (at[0] + i, at[1] + j)
+            if values:
+                target.set_value(*cell, value)
+            parts: tuple[tuple[bool, dict[Any, Any], Any], ...] = (
+                (formats, target.formats, fmt),
+                (notes, target.notes, note),
+                (notes, target.validations, rule),
+            )
+            for wanted, sparse, item in parts:
+                if not wanted:
+                    continue
+                if item is None:
+                    sparse.pop(cell, None)
+                else:
+                    sparse[cell] = item
+    target.trim()
+    if cut:
+        sheet.trim()
+
+
+def copy_paste(book: Workbook, req: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """copyPaste: the source tiled over the destination range (Hive: one tab onto another)."""
+    if (req.get("pasteOrientation") or "NORMAL") != "NORMAL":
+        raise bad_request(f"Invalid {where}: pasteOrientation TRANSPOSE is not supported.")
+    target, r0, r1, c0, c1 = grid(book, req.get("destination"), where)
+    _, s0, s1, t0, t1 = grid(book, req.get("source"), where)
+    # Google pastes the source once when the destination is smaller, else tiles it whole times.
+    height = max(s1 - s0, (r1 - r0) // max(s1 - s0, 1) * (s1 - s0))
+    width = max(t1 - t0, (c1 - c0) // max(t1 - t0, 1) * (t1 - t0))
+    _paste(book, req.get("source"), target, (r0, c0), (height, width),
+           req.get("pasteType") or "PASTE_NORMAL", where)
+    return {}
+
+
+def cut_paste(book: Workbook, req: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """cutPaste: the source moved to a coordinate (the source cells are left empty)."""
+    dest = req.get("destination") or {}
+    target = book.sheet_by_id(int(dest.get("sheetId") or 0), where)
+    at = (dest.get("rowIndex") or 0, dest.get("columnIndex") or 0)
+    _paste(book, req.get("source"), target, at, None, req.get("pasteType") or "PASTE_NORMAL",
+           where, cut=True)
+    return {}
+
+
 HANDLERS: dict[str, Handler] = {
+    "copyPaste": copy_paste,
+    "cutPaste": cut_paste,
     "addSheet": add_sheet,
     "deleteSheet": delete_sheet,
     "updateSheetProperties": update_sheet_properties,

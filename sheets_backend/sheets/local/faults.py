@@ -25,20 +25,21 @@ _STATUS = {403: "PERMISSION_DENIED", 404: "NOT_FOUND", 502: "UNAVAILABLE",
 
 @dataclass
 class Faults:
-    """`fail_next(status, count)` answers the next `count` calls with Google's error for `status`;
-    `fail_after_apply(status, count)` applies the next `count` writes, then answers that error (a
-    reply lost after Google applied the call); `delay` holds every call for that many seconds."""
+    """`fail_next(status, count)` answers the next `count` calls with Google's error for `status`
+    (`after=n`: once n more calls have succeeded); `fail_after_apply(status, count)` applies the
+    next `count` writes, then answers that error (a reply lost after Google applied the call);
+    `delay` holds every call that long first."""
 
     delay: float = 0.0
     _pending: list[int] = field(default_factory=list)
     _after: list[int] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def fail_next(self, status: int = 503, count: int = 1) -> None:
+    def fail_next(self, status: int = 503, count: int = 1, *, after: int = 0) -> None:
         if status not in _MESSAGES:
             raise ValueError(f"status must be one of {sorted(_MESSAGES)}, not {status}")
         with self._lock:
-            self._pending.extend([status] * count)
+            self._pending.extend([0] * after + [status] * count)
 
     def fail_after_apply(self, status: int = 503, count: int = 1) -> None:
         if status not in _MESSAGES:
@@ -62,6 +63,8 @@ class Faults:
             if not self._pending:
                 return None
             status = self._pending.pop(0)
+        if not status:  # a call let through before the failures
+            return None
         return ApiError(status, _MESSAGES[status], status=_STATUS.get(status))
 
     def take_after_apply(self) -> ApiError | None:

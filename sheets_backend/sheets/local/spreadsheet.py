@@ -101,9 +101,14 @@ def properties(book: Workbook) -> dict[str, Any]:
 
 
 def grid_data(
-    sheet: Sheet, bounds: tuple[int, int, int, int], cell_keys: frozenset[str], mask: Mask | None
+    sheet: Sheet,
+    bounds: tuple[int, int, int, int],
+    cell_keys: frozenset[str],
+    mask: Mask | None,
+    cell_mask: Mask | None = None,
 ) -> dict[str, Any]:
-    """GridData for one range: rowData trimmed like Google's, row and column metadata."""
+    """GridData for one range: rowData trimmed like Google's, row and column metadata; each cell
+    already cut to `cell_mask` (the mask below `rowData.values`)."""
     r0, r1, c0, c1 = bounds
     data: dict[str, Any] = {}
     if r0:
@@ -112,9 +117,13 @@ def grid_data(
         data["startColumn"] = c0
     if subtree(mask, "rowData") is not False and cell_keys:
         n_rows, n_cols = sheet.data_extent()
+        deep: Mask = {k: sub for k, sub in (cell_mask or {}).items() if isinstance(sub, dict)}
+        memo: dict[int, tuple[Any, Any]] = {}
         rows = []
         for r in range(r0, min(r1, n_rows)):
             cells = [cell_data(sheet, r, c, cell_keys) for c in range(c0, min(c1, n_cols))]
+            if deep:
+                cells = [_masked(cell, deep, memo) for cell in cells]
             while cells and not cells[-1]:
                 cells.pop()
             rows.append({"values": cells} if cells else {})
@@ -133,6 +142,19 @@ def grid_data(
             for c in range(c0, c1)
         ]
     return data
+
+
+def _masked(cell: dict[str, Any], deep: Mask, memo: dict[int, tuple[Any, Any]]) -> dict[str, Any]:
+    """A cell with its nested parts cut to their masks; shared parts (formats) are cut once."""
+    for key, sub in deep.items():
+        part = cell.get(key)
+        if part is None:
+            continue
+        hit = memo.get(id(part))
+        if hit is None or hit[0] is not part:
+            hit = memo[id(part)] = (part, select(part, sub))
+        cell = {**cell, key: hit[1]}
+    return cell
 
 
 def _dimension(pixels: int, hidden: bool) -> dict[str, Any]:
@@ -158,7 +180,8 @@ def sheet_json(
         else:
             keys = CELL_KEYS & frozenset(cell_mask)
         out["data"] = [
-            grid_data(sheet, b, keys, None if data_mask is False else data_mask)
+            grid_data(sheet, b, keys, None if data_mask is False else data_mask,
+                      cell_mask if isinstance(cell_mask, dict) else None)
             for b in data_ranges
         ]
     if sheet.merges:
@@ -204,4 +227,23 @@ def get(book: Workbook, params: Mapping[str, Any], owner: str) -> dict[str, Any]
     if book.developer_metadata:
         out["developerMetadata"] = metadata.at_spreadsheet(book)
     out["spreadsheetUrl"] = f"https://docs.google.com/spreadsheets/d/{book.spreadsheet_id}/edit"
-    return select(out, mask) if mask is not None else out
+    if mask is None:
+        return out
+    # Grid data was masked as it was built (formats once each): walking it again here would cost
+    # as much as building it, so the mask is applied around it.
+    grids = [s.pop("data", None) for s in sheets]
+    selected: dict[str, Any] = select(out, mask)
+    data_mask = subtree(mask, "sheets", "data")
+    keep_rows = subtree(mask, "sheets", "data", "rowData") is not False
+    for sheet_out, grid in zip(selected.get("sheets", []), grids, strict=False):
+        if grid is None:
+            continue
+        items = []
+        for item in grid:
+            rows = item.pop("rowData", None)
+            item = select(item, data_mask if isinstance(data_mask, dict) else None)
+            if rows is not None and keep_rows:
+                item["rowData"] = rows
+            items.append(item)
+        sheet_out["data"] = items
+    return selected

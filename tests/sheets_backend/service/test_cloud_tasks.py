@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from tests.sheets_backend.service.test_api_jobs import FAMILY, Drive, _gradebook
 from werkzeug.serving import make_server
 
 from sheets_backend.service.app import create_app
@@ -26,6 +25,7 @@ from sheets_backend.service.cloud_tasks import CloudTasksDispatcher
 from sheets_backend.service.settings import AuthMode, Config, JobRunner
 from sheets_backend.sheets.gateway import local_client
 from sheets_backend.sheets.local import LocalSheets
+from tests.sheets_backend.service.test_api_jobs import FAMILY, Drive, _gradebook
 
 ROOT = Path(__file__).resolve().parents[3]
 PROJECT, LOCATION = "hive-test", "local"  # .ci/run starts the emulator with the same pair

@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 import requests
-from tests.sheets_backend.service.test_api_jobs import Drive
 
 from sheets_backend.demo import write_demo_gradebook
 from sheets_backend.sheets.gateway import local_client
 from sheets_backend.sheets.local import LocalSheets
+from tests.sheets_backend.service.test_api_jobs import Drive
 
 ROOT = Path(__file__).resolve().parents[3]
 

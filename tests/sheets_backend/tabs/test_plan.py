@@ -58,10 +58,17 @@ def test_existing_hive_tabs_are_resized_and_rewritten_not_added(base_tabs):
     first = plan.requests[0]["updateSheetProperties"]
     assert first["properties"]["sheetId"] == 42
     assert first["properties"]["gridProperties"]["rowCount"] == 5  # header + 4 students
-    update = plan.requests[1]["updateCells"]
-    assert update["range"]["sheetId"] == 42 and update["fields"] == (
-        "userEnteredValue,userEnteredFormat,note"
-    )
+    assert "addSheet" not in kinds(plan)[:1]
+    # Cells not read back (unknown) are all written, values, notes and formats.
+    updates = [r["updateCells"] for r in plan.requests
+               if "updateCells" in r and r["updateCells"]["start"]["sheetId"] == 42]
+    fields = {f for u in updates for f in u["fields"].split(",")}
+    assert fields == {"userEnteredValue", "note", "userEnteredFormat"}
+    covered = {(u["start"]["rowIndex"] + i, u["start"]["columnIndex"] + j)
+               for u in updates if "userEnteredValue" in u["fields"]
+               for i, row in enumerate(u["rows"]) for j, _ in enumerate(row["values"])}
+    width = first["properties"]["gridProperties"]["columnCount"]
+    assert covered == {(r, c) for r in range(5) for c in range(width)}
 
 
 def test_teacher_and_student_text_is_never_a_formula(base_tabs):

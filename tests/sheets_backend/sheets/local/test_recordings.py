@@ -39,7 +39,6 @@ SKIPPED: dict[str, str] = {
         "autoResizeDimensions needs font metrics; the request is accepted, sizes stay put"
     ),
     "WorksheetTest.test_basic_filters": "setBasicFilter/clearBasicFilter: not used by Hive",
-    "WorksheetTest.test_copy_cut_range": "copyPaste/cutPaste: not used by Hive",
     "WorksheetTest.test_get_values_merge_cells_with_named_range": (
         "named ranges as A1 ranges in values.get: not used by Hive"
     ),
