@@ -239,6 +239,8 @@ def _finish_sheet(ws: Any, sheet: Sheet, meta: dict[str, Any]) -> Sheet:
     sheet.column_count = max(sheet.column_count, n_cols)
     xlsx_styles.load_sheet_properties(ws, sheet)
     sheet.protected_ranges = meta.get("protectedRanges", [])
+    sheet.column_pixels = {int(c): int(px) for c, px in meta.get("columnPixels", {}).items()}
+    sheet.row_pixels = {int(r): int(px) for r, px in meta.get("rowPixels", {}).items()}
     if "validations" in meta:
         for entry in meta["validations"]:
             for r, c0, c1 in entry["cells"]:
@@ -354,6 +356,11 @@ def _meta_rows(book: Workbook, xlsx_ids: dict[int, int]) -> list[list[Any]]:
                     "columnCount": sheet.column_count,
                     "protectedRanges": sheet.protected_ranges,
                     "validations": list(groups.values()),
+                    # Pixel sizes exactly as the API set them (Excel's widths are in characters).
+                    **({"columnPixels": {str(c): px for c, px in sorted(sheet.column_pixels.items())}}
+                       if sheet.column_pixels else {}),
+                    **({"rowPixels": {str(r): px for r, px in sorted(sheet.row_pixels.items())}}
+                       if sheet.row_pixels else {}),
                 },
             )
         )

@@ -59,6 +59,8 @@ def cell_format(cell: Any) -> dict[str, Any]:
             text["bold"] = True
         if font.i:
             text["italic"] = True
+        if font.sz and float(font.sz) != 11:  # 11 is Excel's default: no size of its own
+            text["fontSize"] = int(float(font.sz))
         if font.color is not None and font.color.type == "rgb":
             rgb = _rgb(font.color.rgb)
             if rgb:

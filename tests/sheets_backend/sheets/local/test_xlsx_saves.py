@@ -243,3 +243,47 @@ def test_a_chartsheet_hive_does_not_model_is_kept(tmp_path: Path, clock: FakeClo
     again = openpyxl.load_workbook(tmp_path / "class.xlsx")
     assert again.sheetnames == ["Scores", "Mastery", "Chart", "_hive_meta"]
     assert len(again["Chart"]._charts) == 1
+
+
+def test_widths_and_font_sizes_set_through_the_api_survive_a_save(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = teacher_file(tmp_path / "book.xlsx")
+    service = LocalSheets()
+    sid = service.open_workbook(path)
+    http = make_client(service, clock).http_client
+    sheet_id = http.fetch_sheet_metadata(sid)["sheets"][0]["properties"]["sheetId"]
+    http.batch_update(sid, {"requests": [
+        {"updateDimensionProperties": {
+            "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": 1, "endIndex": 3},
+            "properties": {"pixelSize": 240}, "fields": "pixelSize"}},
+        {"repeatCell": {
+            "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1,
+                      "startColumnIndex": 0, "endColumnIndex": 1},
+            "cell": {"userEnteredFormat": {"textFormat": {"bold": True, "fontSize": 14}}},
+            "fields": "userEnteredFormat.textFormat"}},
+    ]})
+    again = LocalSheets()
+    sid = again.open_workbook(path)
+    reply = make_client(again, clock).http_client.fetch_sheet_metadata(sid, params={
+        "includeGridData": "true", "ranges": ["Scores!A1:D1"],
+        "fields": "sheets(data(rowData.values.userEnteredFormat.textFormat,"
+                  "columnMetadata.pixelSize))"})
+    data = reply["sheets"][0]["data"][0]
+    assert [m["pixelSize"] for m in data["columnMetadata"][:4]] == [100, 240, 240, 100]
+    assert data["rowData"][0]["values"][0]["userEnteredFormat"]["textFormat"] == {
+        "bold": True, "fontSize": 14}
+
+
+def test_a_second_recompute_of_a_saved_file_writes_nothing(tmp_path: Path) -> None:
+    from sheets_backend.demo import write_demo_gradebook
+    from sheets_backend.recompute import recompute
+    from sheets_backend.sheets.gateway import SheetsGateway, local_client
+
+    path = write_demo_gradebook(tmp_path / "gradebook.xlsx")
+    counts = []
+    for _ in range(3):  # each time from the file, as the CLI does
+        service = LocalSheets()
+        gateway = SheetsGateway(local_client(service), service.open_workbook(path))
+        counts.append(recompute(gateway).api_calls["write"])
+    assert counts[0] >= 1 and counts[1:] == [0, 0]
