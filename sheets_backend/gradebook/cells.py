@@ -177,3 +177,14 @@ def has_layout(tab: Tab, name: str) -> bool:
     if name == "Roster" and has_layout(tab, "Scores"):
         return False
     return all(h in header for h in present) and not any(h in header for h in absent)
+
+
+# What a teacher types for "yes" in a Resolved column (or ticks): any case, any of these.
+YES = frozenset({"yes", "y", "true", "x", "✓", "✔", "done", "resolved", "1"})
+
+
+def is_yes(value: Any) -> bool:
+    """A cell that says yes: a checkbox's TRUE, or one of the words in `YES`."""
+    if isinstance(value, bool):
+        return value
+    return text(value).lower() in YES

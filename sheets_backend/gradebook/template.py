@@ -20,6 +20,7 @@ from sheets_backend.gradebook.cells import (
     find_headers,
     find_tab,
     is_blank,
+    is_yes,
     missing_tab,
     text,
 )
@@ -49,7 +50,6 @@ ROSTER, OUTCOMES, SCORES, EVIDENCE, POLICY, BEHAVIOR, MENTORING = (
     "Behavior",
     "Mentoring",
 )
-YES = {"yes", "y", "true", "x", "✓", "✔", "done", "resolved", "1"}
 
 
 @dataclass(frozen=True)
@@ -388,7 +388,7 @@ def _read_behavior(
     resolved = headers.values("Resolved")
     for i, sid, _day in _known_student_rows(headers, student_ids, problems, "incident ignored",
                                             dates):
-        if not _is_yes(resolved[i]):
+        if not is_yes(resolved[i]):
             eligible[sid] = False
     return eligible
 
@@ -439,7 +439,3 @@ def _known_student_rows(
         yield i, sid, read.day
 
 
-def _is_yes(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    return text(value).lower() in YES

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
-from sheets_backend.gradebook.cells import find_headers, is_blank, parse_date, text
-from sheets_backend.gradebook.template import YES
+from sheets_backend.gradebook.cells import find_headers, is_blank, is_yes, parse_date, text
 from sheets_backend.problems import Problem, Reason
 from sheets_backend.sheets.snapshot import Tab
 
@@ -60,7 +58,7 @@ def unresolved_incidents(
                 problems.append(Problem(headers.cell(i + 1, "Student ID"), Reason.UNKNOWN_STUDENT,
                                         f'Student ID "{sid}" is not on the Roster; incident ignored'))
             continue
-        if not _is_yes(resolved[i]):
+        if not is_yes(resolved[i]):
             found.append(Incident(sid, f"{place}: {headers.cell(i + 1, 'Student ID')}"))
     return found
 
@@ -88,7 +86,3 @@ def check_ins(tab: Tab | None, problems: list[Problem]) -> list[CheckIn]:
     return rows
 
 
-def _is_yes(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    return text(value).lower() in YES
