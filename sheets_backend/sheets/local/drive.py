@@ -33,17 +33,17 @@ class SheetsService(Protocol):
 
     owner: str
     faults: Faults
-    _books: dict[str, Workbook]
-    _lock: threading.RLock
+    books: dict[str, Workbook]
+    lock: threading.RLock  # the registry of workbooks, and Drive's state
 
     @property
     def spreadsheet_ids(self) -> list[str]: ...
 
     def handle(self, method: str, url: str, body: bytes | None) -> tuple[int, Any]: ...
 
-    def _sleep(self, seconds: float) -> None: ...
+    def pause(self, seconds: float) -> None: ...
 
-    def _mutate(self, sid: str, change: Callable[[Workbook], Any]) -> Any: ...
+    def mutate(self, sid: str, change: Callable[[Workbook], Any]) -> Any: ...
 
 MIME = "application/vnd.google-apps.spreadsheet"
 # The Drive calls that change what a kept Drive must write down.
@@ -140,12 +140,12 @@ class LocalDrive:
     def state(self, file_id: str) -> dict[str, Any]:
         """A spreadsheet's Drive side (folder, appProperties, trash, direct sharing) as JSON, for
         keeping beside the workbook when it is saved."""
-        with self.sheets._lock:
+        with self.sheets.lock:
             return self._file(file_id).state()
 
     def restore(self, file_id: str, state: Mapping[str, Any]) -> None:
         """Put back what `state` gave, e.g. after the workbook is loaded again."""
-        with self.sheets._lock:
+        with self.sheets.lock:
             self._file(file_id).restore(state)
 
     # -- HTTP ----------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ class LocalDrive:
             return self.sheets.handle(method, url, body)
         # The service's injected faults and delay apply to Drive calls too.
         if self.sheets.faults.delay:
-            self.sheets._sleep(self.sheets.faults.delay)
+            self.sheets.pause(self.sheets.faults.delay)
         fault = self.sheets.faults.take()
         if fault is not None:
             return fault.code, fault.body()
@@ -168,7 +168,7 @@ class LocalDrive:
         except (UnicodeDecodeError, json.JSONDecodeError):
             payload = {}
         try:
-            with self.sheets._lock:
+            with self.sheets.lock:
                 answer = self._dispatch(found, params, payload if isinstance(payload, dict) else {})
                 if self.on_change is not None and found.name in MUTATING:
                     self.on_change()
@@ -212,9 +212,9 @@ class LocalDrive:
         if fid in ("root", self.root.id):
             return self.root
         meta = self._files.get(fid)
-        if fid in self.sheets._books:
+        if fid in self.sheets.books:
             if meta is None or meta.mime_type != MIME:  # made through the Sheets API
-                owner = self.sheets._books[fid].owner.casefold()
+                owner = self.sheets.books[fid].owner.casefold()
                 grants = [Grant("user", "owner", email=owner)] if owner else [self.owner]
                 meta = self._files[fid] = DriveFile(fid, MIME, parents=[self.root.id],
                                                     grants=grants)
@@ -229,12 +229,12 @@ class LocalDrive:
         for sid in self.sheets.spreadsheet_ids:
             self._file(sid)
         alive = [f for f in self._files.values()
-                 if f.mime_type == FOLDER or f.id in self.sheets._books]
+                 if f.mime_type == FOLDER or f.id in self.sheets.books]
         return sorted(alive, key=lambda f: self.resource(f)["createdTime"])
 
     def resource(self, item: DriveFile) -> dict[str, Any]:
         """The whole Drive v3 File resource (what `fields=*` would give)."""
-        book = self.sheets._books.get(item.id) if item.mime_type == MIME else None
+        book = self.sheets.books.get(item.id) if item.mime_type == MIME else None
         out: dict[str, Any] = {
             "kind": "drive#file", "id": item.id, "name": book.title if book else item.name,
             "mimeType": item.mime_type,
@@ -286,7 +286,7 @@ class LocalDrive:
                              created_time=stamp, modified_time=stamp)
         else:
             book = new_workbook(body.get("name") or "Untitled spreadsheet")
-            self.sheets._books[book.spreadsheet_id] = book
+            self.sheets.books[book.spreadsheet_id] = book
             if self.on_new_spreadsheet is not None:
                 self.on_new_spreadsheet(book.spreadsheet_id)
             item = DriveFile(book.spreadsheet_id, MIME)
@@ -312,7 +312,7 @@ class LocalDrive:
             raise _drive_error(400, "Invalid value for: trashed", "invalid", "trashed", "other")
         if body.get("name"):
             if item.mime_type == MIME:
-                self.sheets._mutate(item.id, lambda b: setattr(b, "title", body["name"]))
+                self.sheets.mutate(item.id, lambda b: setattr(b, "title", body["name"]))
             else:
                 item.name = body["name"]
         item.parents, item.app_properties, item.trashed = parents, props, trashed
@@ -328,18 +328,18 @@ class LocalDrive:
         for child in [f for f in self.files() if item.id in f.parents]:
             self._delete(child)
         self._files.pop(item.id, None)
-        self.sheets._books.pop(item.id, None)
+        self.sheets.books.pop(item.id, None)
 
     def _copy(self, item: DriveFile, body: Mapping[str, Any]) -> DriveFile:
         if item.mime_type != MIME:
             raise _drive_error(403, "This file cannot be copied by the user.", "cannotCopyFile")
-        source = self.sheets._books[item.id]
+        source = self.sheets.books[item.id]
         copy = source.clone()
         fresh = new_workbook(body.get("name") or f"Copy of {source.title}")
         copy.spreadsheet_id, copy.title = fresh.spreadsheet_id, fresh.title
         copy.path, copy.autosave = None, False
         copy.created_time = copy.modified_time = fresh.created_time
-        self.sheets._books[copy.spreadsheet_id] = copy
+        self.sheets.books[copy.spreadsheet_id] = copy
         parents = self._parents(list(body.get("parents") or item.parents))
         made = DriveFile(copy.spreadsheet_id, MIME, parents=parents, grants=[self.owner],
                          app_properties=_properties(item.app_properties,
@@ -393,7 +393,7 @@ class LocalDrive:
     def can_see(self, file_id: str) -> bool:
         """Whether the service's account may open the file: it owns it, or it is shared with
         that account, its domain or anyone (directly or through a folder)."""
-        with self.sheets._lock:
+        with self.sheets.lock:
             item = self._file(file_id)
             me = self.owner.email
             domain = me.rpartition("@")[2]

@@ -39,14 +39,14 @@ def attach(drive: LocalDrive, folder: str | Path) -> None:
                          modified_time=data.get("modifiedTime", ""))
         item.restore(data)
         item.grants = [Grant.from_dict(g) for g in data.get("grants", [])]
-        if item.mime_type == MIME and item.id not in drive.sheets._books:
+        if item.mime_type == MIME and item.id not in drive.sheets.books:
             path = home / f"{item.id}.xlsx"
             if path.exists():
                 drive.sheets.open_workbook(path, item.id)
             else:  # made, then the service died before its first save: Drive still has it
                 book = new_workbook(item.name)
                 book.spreadsheet_id, book.path, book.autosave = item.id, path, True
-                drive.sheets._books[item.id] = book
+                drive.sheets.books[item.id] = book
         drive._files[item.id] = item
 
 
@@ -55,7 +55,7 @@ def adopt_new_spreadsheet(drive: LocalDrive, spreadsheet_id: str) -> None:
     home = getattr(drive, "kept_in", None)
     if home is None:
         return
-    book = drive.sheets._books[spreadsheet_id]
+    book = drive.sheets.books[spreadsheet_id]
     book.path, book.autosave = home / f"{spreadsheet_id}.xlsx", True
     xlsx.save(book, book.path)
 

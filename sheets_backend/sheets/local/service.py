@@ -50,10 +50,10 @@ class LocalSheets:
     ) -> None:
         self.owner = owner
         self.faults = Faults()
-        self._books: dict[str, Workbook] = {}
-        self._lock = threading.RLock()  # the registry of workbooks, and Drive's state
+        self.books: dict[str, Workbook] = {}
+        self.lock = threading.RLock()  # the registry of workbooks, and Drive's state
         self._book_locks: dict[str, threading.RLock] = {}
-        self._sleep = sleep
+        self.pause = sleep
         # Drive (files, folders, sharing) answers in front of the Sheets routes.
         self.drive = drive.LocalDrive(self)
         # With write_behind, autosaved files are written just after the answer (see flush()).
@@ -75,15 +75,15 @@ class LocalSheets:
         path = Path(path)
         book = xlsx.load(path, spreadsheet_id or path.stem)
         book.path, book.autosave, book.owner = path, autosave, owner
-        with self._lock:
-            self._books[book.spreadsheet_id] = book
+        with self.lock:
+            self.books[book.spreadsheet_id] = book
         log.info("local workbook opened",
                  extra={"sheet": sheet_hash(book.spreadsheet_id), "tabs": len(book.sheets)})
         return book.spreadsheet_id
 
     def save(self, spreadsheet_id: str, path: str | Path | None = None) -> Path:
         """Write a workbook to `path` (default: the file it came from)."""
-        with self._lock:
+        with self.lock:
             book = self.workbook(spreadsheet_id)
             target = Path(path) if path is not None else book.path
             if target is None:
@@ -115,8 +115,8 @@ class LocalSheets:
         if path is not None:
             book.path, book.autosave = Path(path), autosave
             xlsx.save(book, Path(path))
-        with self._lock:
-            self._books[sid] = book
+        with self.lock:
+            self.books[sid] = book
         return sid
 
     @classmethod
@@ -136,13 +136,13 @@ class LocalSheets:
 
     def workbook(self, spreadsheet_id: str) -> Workbook:
         try:
-            return self._books[spreadsheet_id]
+            return self.books[spreadsheet_id]
         except KeyError:
             raise not_found() from None
 
     @property
     def spreadsheet_ids(self) -> list[str]:
-        return list(self._books)
+        return list(self.books)
 
     def session(self) -> requests.Session:
         """A requests.Session whose calls to Google's API hosts are answered by this service."""
@@ -155,7 +155,7 @@ class LocalSheets:
         if self._writer is not None:
             self._writer.touch()
         if self.faults.delay:
-            self._sleep(self.faults.delay)
+            self.pause(self.faults.delay)
         fault = self.faults.take()
         if fault is not None:
             return fault.code, fault.body()
@@ -167,7 +167,7 @@ class LocalSheets:
         params: dict[str, Any] = {k: v[-1] for k, v in query.items()}
         params["ranges"] = query.get("ranges", [])
         try:
-            if found.spreadsheet_id in self._books and not self.drive.can_see(
+            if found.spreadsheet_id in self.books and not self.drive.can_see(
                 found.spreadsheet_id
             ):
                 raise permission_denied()
@@ -182,8 +182,8 @@ class LocalSheets:
     def _lock_for(self, spreadsheet_id: str | None) -> threading.RLock:
         """One lock per workbook: saving one teacher's file never holds up another's reads."""
         if not spreadsheet_id:
-            return self._lock
-        with self._lock:
+            return self.lock
+        with self.lock:
             return self._book_locks.setdefault(spreadsheet_id, threading.RLock())
 
     @staticmethod
@@ -204,7 +204,7 @@ class LocalSheets:
             discovery.check(payload, found.schema)
         return payload if payload is not None else {}
 
-    def _mutate(self, sid: str, change: Callable[[Workbook], Any]) -> Any:
+    def mutate(self, sid: str, change: Callable[[Workbook], Any]) -> Any:
         """Apply `change` to a copy; keep it (and autosave) only if every part succeeded."""
         book = self.workbook(sid)
         copy = book.clone()
@@ -233,7 +233,7 @@ class LocalSheets:
 
     def _consistent_copy(self, spreadsheet_id: str) -> Workbook | None:
         with self._lock_for(spreadsheet_id):
-            book = self._books.get(spreadsheet_id)
+            book = self.books.get(spreadsheet_id)
             return None if book is None else book.clone()
 
     def _dispatch(self, found: Route, params: dict[str, Any], body: Any) -> tuple[int, Any]:
@@ -249,22 +249,22 @@ class LocalSheets:
         if name == "developerMetadata.get":
             return 200, metadata.get(self.workbook(sid), text, params)
         if name == "batchUpdate":
-            return 200, self._mutate(sid, lambda b: batch_update.apply(b, body))
+            return 200, self.mutate(sid, lambda b: batch_update.apply(b, body))
         if name == "values.update":
             option = params.get("valueInputOption")
-            return 200, self._mutate(sid, lambda b: values.update(b, text, body, option))
+            return 200, self.mutate(sid, lambda b: values.update(b, text, body, option))
         if name == "values.batchUpdate":
-            return 200, self._mutate(sid, lambda b: values.batch_update(b, body))
+            return 200, self.mutate(sid, lambda b: values.batch_update(b, body))
         if name == "values.append":
-            return 200, self._mutate(sid, lambda b: values.append(b, text, body, params))
+            return 200, self.mutate(sid, lambda b: values.append(b, text, body, params))
         if name == "values.clear":
-            return 200, self._mutate(sid, lambda b: values.clear(b, text))
+            return 200, self.mutate(sid, lambda b: values.clear(b, text))
         if name == "values.batchClear":
-            return 200, self._mutate(sid, lambda b: values.batch_clear(b, body))
+            return 200, self.mutate(sid, lambda b: values.batch_clear(b, body))
         if name == "create":
             book = drive.new_workbook(
                 (body.get("properties") or {}).get("title") or "Untitled spreadsheet"
             )
-            self._books[book.spreadsheet_id] = book
+            self.books[book.spreadsheet_id] = book
             return 200, spreadsheet.get(book, {}, self.owner)
         raise not_found()  # Drive's routes are answered by self.drive, in front of this service
