@@ -53,6 +53,8 @@ bench: $(STAMP)
 	$(PY) bench/payload.py
 	$(PY) bench/service.py
 	$(PY) bench/school.py
+	$(PY) bench/district.py
+	$(PY) bench/publish_job.py
 
 clean:
 	rm -rf $(VENV) $(TASKS_VENV) demo
