@@ -136,8 +136,8 @@ def finished_message(result: Mapping[str, Any]) -> str:
 def new_job(ctx: StepContext, owner: str, school_id: str, folder_id: str = "",
             as_of: dt.date | None = None) -> Job:
     """Start a school publish: the school read (its file count), the job saved, queued."""
-    params = {"spreadsheet_id": school_id, "folder_id": folder_id,
-              "as_of": as_of.isoformat() if as_of else ""}
+    params: Mapping[str, Any] = {"spreadsheet_id": school_id, "folder_id": folder_id,
+                                 "as_of": as_of.isoformat() if as_of else ""}
     total, params = start(ctx, params)
     stamp = now()
     job = Job(id=ctx.store.new_id(), kind=SCHOOL_PUBLISH.name, spreadsheet_id=school_id,
