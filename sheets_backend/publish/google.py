@@ -82,7 +82,13 @@ class RosterChange:
 def readers_for(student: Student) -> frozenset[str]:
     """Who may read a student's report: the Student and Family Email cells (several allowed,
     separated by commas or semicolons), lower-cased; anything that is not an address is ignored."""
-    found = re.split(r"[,;\s]+", f"{student.student_email} {student.family_email}")
+    return addresses(f"{student.student_email} {student.family_email}")
+
+
+def addresses(text: str) -> frozenset[str]:
+    """The email addresses in a cell (several allowed, separated by commas, semicolons or
+    spaces), lower-cased; anything that is not an address is ignored."""
+    found = re.split(r"[,;\s]+", text)
     return frozenset(e.casefold() for e in found if _EMAIL.match(e))
 
 

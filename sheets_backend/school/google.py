@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 import gspread
 
 from sheets_backend.i18n.words import words_for
-from sheets_backend.publish.google import _EMAIL, readers_for
+from sheets_backend.publish.google import addresses, readers_for
 from sheets_backend.publish.local import report_key
 from sheets_backend.reports.content import REPORT_TITLE, StudentReport, headline
 from sheets_backend.school.aggregate import SchoolView
@@ -78,8 +78,7 @@ def cross_course_file(student: SchoolStudent, courses: list[tuple[Course, Studen
         rows.append([])
         rows.append([text_cell(course.label, bold=True, size=12, background=HEADER_COLOUR)])
         rows += student_block(report, words, words)
-    readers = set(readers_for(dataclasses.replace(first.student, student_email="",
-                                                  family_email=student.family_email)))
+    readers = set(addresses(student.family_email))
     for _, report in courses:
         readers |= readers_for(report.student)
     title = words.gettext(REPORT_TITLE)
@@ -96,8 +95,7 @@ def mentor_file(mentor: str, email: str, mentees: tuple[SchoolStudent, ...], vie
     rows = [[text_cell(f"Mentees of {mentor}", bold=True, size=14)],
             [text_cell(h, bold=True, background=HEADER_COLOUR, wrap=True) for h in head]]
     rows += [[text_cell(c) for c in cells] for cells in body]
-    address = email.strip().casefold()
-    readers = frozenset({address}) if _EMAIL.match(address) else frozenset()
+    readers = addresses(email)
     return SchoolFile(mentor_key(mentor), f"Mentees · {mentor}",
                       TabContent(MENTOR_TAB, rows, frozen_rows=2, frozen_columns=1),
                       readers, "mentor")
