@@ -19,6 +19,7 @@ function onOpen(e) {
     .addItem('Check template', 'menuCheckTemplate')
     .addItem('Open sidebar', 'showSidebar')
     .addItem('Publish student reports', 'menuPublishReports')
+    .addItem('Publish school reports (school workbook)', 'menuPublishSchool')
     .addSeparator()
     .addItem('Insert Hive template tabs', 'menuInsertTemplate')
     .addToUi();

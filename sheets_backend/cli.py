@@ -94,6 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     s_publish.add_argument("path", type=Path)
     s_publish.add_argument("--out", type=Path, default=DEMO_SCHOOL / "reports")
     s_publish.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    s_publish.add_argument(
+        "--drive", action="store_true",
+        help="publish into the local Drive beside the school workbook (its .hive-drive folder): "
+        "a report spreadsheet per student, a sheet per mentor, shared, as the service's "
+        "school_publish job does, step by step")
+    s_publish.add_argument("--folder-id", default="", help="with --drive: the folder's id")
     s_publish.set_defaults(run=_school_publish)
 
     serve = commands.add_parser("serve", help="run the service locally over a folder of workbooks")
@@ -178,6 +184,8 @@ def _school_publish(args: argparse.Namespace) -> int:
     from sheets_backend.school.publish import publish_school
     from sheets_backend.school.run import LocalOpener
 
+    if args.drive:
+        return _school_publish_job(args)
     done = publish_school(_open(args.path, autosave=False), LocalOpener(args.path, autosave=False),
                           args.out, as_of=args.as_of)
     print(f"Wrote {done.reports} private cross-course reports and {done.mentor_pages} mentor "
@@ -186,6 +194,33 @@ def _school_publish(args: argparse.Namespace) -> int:
     for warning in done.not_read:
         print(f"  {warning}")
     return 0
+
+
+def _school_publish_job(args: argparse.Namespace) -> int:
+    """The service's school_publish job, its steps run here one after another, over the school
+    workbook's folder (every .xlsx in it, by file stem, as `serve` opens them) and its local Drive."""
+    from sheets_backend.jobs.model import StepContext, owner_of
+    from sheets_backend.jobs.runner import run_step
+    from sheets_backend.jobs.school_publish import new_job
+    from sheets_backend.jobs.store import MetadataJobStore
+    from sheets_backend.service.auth import LOCAL_IDENTITY
+    from sheets_backend.service.settings import Config
+    from sheets_backend.sheets.gateway import local_client
+    from sheets_backend.sheets.local import LocalSheets
+
+    service = LocalSheets.from_folder(args.path.resolve().parent, keep_drive=True)
+    sid = args.path.stem
+    client = local_client(service)
+    per_step = Config().students_per_step
+    ctx = StepContext(client=client, store=MetadataJobStore(client, sid), students_per_step=per_step)
+    job = new_job(ctx, owner_of(LOCAL_IDENTITY.key), sid, args.folder_id, args.as_of)
+    while not job.state.finished:
+        job = run_step(client, job.id, per_step)
+        print(f"Publishing the school's reports: {job.done} of {job.total}", file=sys.stderr)
+    print(job.message)
+    if job.result:
+        print(f"Folder id: {job.result['folder_id']} (pass --folder-id next time)")
+    return 0 if job.state.value == "done" else 1
 
 
 def _print_school(summary: dict[str, object], path: Path, as_json: bool) -> None:

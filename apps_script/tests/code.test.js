@@ -16,7 +16,7 @@ const serve = (routes) => (request) => {
 };
 
 describe('the menu', () => {
-  test('onOpen adds the Hive menu with its five actions, each a real function', () => {
+  test('onOpen adds the Hive menu with its six actions, each a real function', () => {
     const {addon, ui} = loadAddon();
     addon.onOpen({authMode: 'NONE'});
     assert.equal(ui.menus.length, 1);
@@ -24,7 +24,7 @@ describe('the menu', () => {
     const items = ui.menus[0].items.filter((item) => !item.separator);
     assert.deepEqual(items.map((item) => item.label),
       ['Recompute mastery', 'Check template', 'Open sidebar', 'Publish student reports',
-        'Insert Hive template tabs']);
+        'Publish school reports (school workbook)', 'Insert Hive template tabs']);
     for (const {fn} of items) assert.equal(typeof addon[fn], 'function', fn);
   });
 
@@ -40,7 +40,7 @@ describe('the menu', () => {
     const {addon, ui} = loadAddon();
     addon.onInstall({authMode: 'FULL'});
     assert.equal(ui.menus.length, 1);
-    assert.equal(ui.menus[0].items.length, 6);
+    assert.equal(ui.menus[0].items.length, 7);
   });
 
   test('Open sidebar shows Sidebar.html titled Hive', () => {

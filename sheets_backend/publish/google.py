@@ -82,7 +82,13 @@ class RosterChange:
 def readers_for(student: Student) -> frozenset[str]:
     """Who may read a student's report: the Student and Family Email cells (several allowed,
     separated by commas or semicolons), lower-cased; anything that is not an address is ignored."""
-    found = re.split(r"[,;\s]+", f"{student.student_email} {student.family_email}")
+    return addresses(f"{student.student_email} {student.family_email}")
+
+
+def addresses(text: str) -> frozenset[str]:
+    """The email addresses in a cell (several allowed, separated by commas, semicolons or
+    spaces), lower-cased; anything that is not an address is ignored."""
+    found = re.split(r"[,;\s]+", text)
     return frozenset(e.casefold() for e in found if _EMAIL.match(e))
 
 
@@ -183,7 +189,10 @@ class GooglePublisher:
 
     def planned(self, report: StudentReport, file_id: str | None) -> dict[str, int]:
         """What publishing one report would do, in counts, from Drive's current state."""
-        wanted = readers_for(report.student)
+        return self.planned_for(readers_for(report.student), file_id)
+
+    def planned_for(self, wanted: frozenset[str], file_id: str | None) -> dict[str, int]:
+        """What publishing one file for exactly `wanted` readers would do, in counts."""
         current = ([Permission.from_api(p) for p in self.client.list_permissions(file_id)]
                    if file_id else [])
         change = sharing_change(wanted, current)
@@ -197,6 +206,17 @@ class GooglePublisher:
         file_id = file_id or self._create(key, report)
         self._write(file_id, report)
         self._share(file_id, readers_for(report.student), counts)
+        return file_id
+
+    def publish_content(
+        self, key: str, title: str, content: TabContent, readers: frozenset[str],
+        file_id: str | None, counts: dict[str, int],
+    ) -> str:
+        """Create (if `file_id` is None), write and share one file of any content (the school's
+        cross-course reports and mentor sheets): the same marks, write and sharing as a report."""
+        file_id = file_id or self._create_titled(key, title)
+        self._write_content(file_id, content)
+        self._share(file_id, readers, counts)
         return file_id
 
     def existing(self) -> list[tuple[str, str]]:
@@ -241,6 +261,9 @@ class GooglePublisher:
     def _create(self, key: str, report: StudentReport) -> str:
         words = words_for(report.student.family_language)
         title = f"{words.gettext(REPORT_TITLE)} · {report.student.name or report.student.id}"
+        return self._create_titled(key, title)
+
+    def _create_titled(self, key: str, title: str) -> str:
         # One files.create carrying the marks that find it again: a failure can leave no
         # unmarked file behind for the next publish to duplicate.
         reply = self.client.http_client.request(
@@ -254,6 +277,10 @@ class GooglePublisher:
         words = words_for(report.student.family_language)
         content = TabContent(words.gettext(REPORT_TITLE), student_block(report, words, words),
                              column_widths=COLUMN_WIDTHS)
+        self._write_content(file_id, content)
+
+    def _write_content(self, file_id: str, content: TabContent) -> None:
+        """`content` as the file's only tab (any other tab removed), in one batchUpdate."""
         gateway = SheetsGateway(self.client, file_id)
         snapshot = gateway.read_snapshot()
         plan = build_plan(snapshot, [content])

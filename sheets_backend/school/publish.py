@@ -55,22 +55,7 @@ def publish_school(
     gateway: SheetsGateway, opener: Opener, out_dir: Path, *, as_of: dt.date | None = None
 ) -> Published:
     """Read every gradebook (no writes), then write the students' and mentors' pages."""
-    _, school = read_school_book(gateway)
-    results: list[CourseResult] = []
-    reports: dict[str, list[tuple[Course, StudentReport]]] = {}
-    for course in school.courses:
-        course_gateway: SheetsGateway | None = None
-        try:
-            course_gateway = opener(course)
-            course_snapshot, book, evaluation = read_course(school, course_gateway, as_of=as_of)
-        except HiveError as error:
-            results.append(not_read(course, error, course_gateway))
-            continue
-        results.append(course_result(school, course, course_snapshot, book, evaluation,
-                                     course_gateway))
-        for report in student_reports(book, evaluation.outcomes, evaluation.students, as_of=as_of):
-            reports.setdefault(report.student.id, []).append((course, report))
-    view = aggregate(school, results)
+    view, reports = read_reports(gateway, opener, as_of=as_of)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for student in view.students:
@@ -94,6 +79,30 @@ def publish_school(
                      tuple(r.error for r in view.not_read if r.error is not None))
 
 
+def read_reports(
+    gateway: SheetsGateway, opener: Opener, *, as_of: dt.date | None = None
+) -> tuple[SchoolView, dict[str, list[tuple[Course, StudentReport]]]]:
+    """The school's picture and every student's reports by Student ID, each course's in
+    Gradebooks order; every gradebook read once, nothing written. A gradebook that cannot be read
+    is in `view.not_read`."""
+    _, school = read_school_book(gateway)
+    results: list[CourseResult] = []
+    reports: dict[str, list[tuple[Course, StudentReport]]] = {}
+    for course in school.courses:
+        course_gateway: SheetsGateway | None = None
+        try:
+            course_gateway = opener(course)
+            course_snapshot, book, evaluation = read_course(school, course_gateway, as_of=as_of)
+        except HiveError as error:
+            results.append(not_read(course, error, course_gateway))
+            continue
+        results.append(course_result(school, course, course_snapshot, book, evaluation,
+                                     course_gateway))
+        for report in student_reports(book, evaluation.outcomes, evaluation.students, as_of=as_of):
+            reports.setdefault(report.student.id, []).append((course, report))
+    return aggregate(school, results), reports
+
+
 def cross_course_page(student: SchoolStudent, courses: list[tuple[Course, StudentReport]]) -> str:
     """One student's page: an overall line, then every course's report, in Gradebooks order.
     Everything on it comes from this student's own reports."""
@@ -113,19 +122,20 @@ def cross_course_page(student: SchoolStudent, courses: list[tuple[Course, Studen
                 words.language)
 
 
-def mentor_page(mentor: str, mentees: tuple[SchoolStudent, ...], view: SchoolView) -> str:
-    """A mentor's page: their mentees only, each course's figures and what needs a check-in."""
-    words = Words(SOURCE_LANGUAGE)
+def mentor_table(
+    mentees: tuple[SchoolStudent, ...], view: SchoolView
+) -> tuple[list[str], list[list[str]]]:
+    """A mentor's table as plain text (header, a row per mentee in Roster order): each course's
+    figures, what needs a check-in, incentive eligibility. Only these mentees' rows are read."""
     figures = view.figures.to_dict("index")
     needs = view.needs.to_dict("index")
-    head = "".join(f"<th>{escape(h)}</th>" for h in ("Student", "Grade", "Last check-in"))
-    head += "".join(f'<th>{escape(c)}: {escape(g)}</th>' for c in view.courses for g in GROUP)
-    head += "<th>Needs a check-in</th><th>Incentive eligible</th>"
+    head = ["Student", "Grade", "Last check-in"]
+    head += [f"{c}: {g}" for c in view.courses for g in GROUP]
+    head += ["Needs a check-in", "Incentive eligible"]
     rows = []
     for s in mentees:
         day = view.last_check_in.get(s.id)
-        cells = [escape(s.name or s.id), escape(s.grade),
-                 f"{day:%Y-%m-%d}" if day is not None else "none yet"]
+        cells = [s.name or s.id, s.grade, f"{day:%Y-%m-%d}" if day is not None else "none yet"]
         for course in view.courses:
             f = figures.get((s.id, course))
             if f is None:
@@ -135,9 +145,19 @@ def mentor_page(mentor: str, mentees: tuple[SchoolStudent, ...], view: SchoolVie
                 cells += ["" if pct != pct else f"{pct:.0f}%", str(int(f["on_track"])),
                           str(int(f["missing_count"]))]
         items = [needs_text(c, needs.get((s.id, c))) for c in view.courses]
-        cells.append(escape("; ".join(i for i in items if i) or "nothing flagged"))
+        cells.append("; ".join(i for i in items if i) or "nothing flagged")
         cells.append("No" if view.ineligible.get(s.id) else "Yes")
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        rows.append(cells)
+    return head, rows
+
+
+def mentor_page(mentor: str, mentees: tuple[SchoolStudent, ...], view: SchoolView) -> str:
+    """A mentor's page: their mentees only, each course's figures and what needs a check-in."""
+    words = Words(SOURCE_LANGUAGE)
+    head_cells, body_rows = mentor_table(mentees, view)
+    head = "".join(f"<th>{escape(h)}</th>" for h in head_cells)
+    rows = ["<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>"
+            for cells in body_rows]
     table = f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + \
         "\n</tbody>\n</table>"
     heading = f"<h1>{escape(f'Mentees of {mentor}')}</h1>"

@@ -21,6 +21,8 @@ from sheets_backend.errors import (
 from sheets_backend.jobs.model import Job, StepContext, owner_of
 from sheets_backend.jobs.publish import PUBLISH, new_job
 from sheets_backend.jobs.runner import run_step
+from sheets_backend.jobs.school_publish import SCHOOL_PUBLISH
+from sheets_backend.jobs.school_publish import new_job as new_school_publish_job
 from sheets_backend.jobs.store import MetadataJobStore, split_id
 from sheets_backend.service import api_fields
 from sheets_backend.service.context import authorised, check_folder, gateway_for, hive
@@ -60,6 +62,42 @@ def publish_route() -> Response:
     # spent) is how a job stops, and a second click is how a teacher restarts it.
     state.jobs.enqueue(job, token, fresh=_stale(job))
     g.counts = {"students": job.total}
+    response = jsonify({"job": job.public()})
+    response.status_code = 202
+    response.headers["Location"] = f"/v1/jobs/{job.id}"
+    return response
+
+
+@jobs.post("/school/publish")
+def school_publish_route() -> Response:
+    """Start publishing the school's cross-course reports and mentor sheets (or answer the one
+    already running); the job lives on the school workbook."""
+
+    token = authorised()
+    state = hive()
+    if state.config.auth is AuthMode.GOOGLE and not g.caller.scopes & DRIVE_SCOPES:
+        raise DriveScopeMissing()
+    body = api_fields.json_body({"spreadsheet_id": api_fields.sheet_id,
+                                 "folder_id": api_fields.folder_id,
+                                 "as_of": api_fields.iso_date})
+    sid = body["spreadsheet_id"]
+    client = gateway_for(token, sid).client
+    store = MetadataJobStore(client, sid)
+    owner = owner_of(g.caller.key)
+    with state.locks.hold(sid, state.config.lock_wait_seconds):
+        known = store.jobs()
+        job = next((j for j in known if j.kind == SCHOOL_PUBLISH.name and j.owner == owner
+                    and not j.state.finished), None)
+        if job is None:
+            if body.get("folder_id"):
+                check_folder(client, body["folder_id"])
+            ctx = StepContext(client=client, store=store,
+                              students_per_step=state.config.students_per_step)
+            job = new_school_publish_job(ctx, owner, sid, body.get("folder_id", ""),
+                                         body.get("as_of"))
+            _prune(store, known, state.config.job_keep_days)
+    state.jobs.enqueue(job, token, fresh=_stale(job))
+    g.counts = {"files": job.total}
     response = jsonify({"job": job.public()})
     response.status_code = 202
     response.headers["Location"] = f"/v1/jobs/{job.id}"
