@@ -180,7 +180,8 @@ def new_job(ctx: StepContext, owner: str, spreadsheet_id: str, *, as_of: dt.date
     on the school workbook, queued."""
     params: Mapping[str, Any] = {"spreadsheet_id": spreadsheet_id,
                                  "as_of": as_of.isoformat() if as_of else "",
-              "identity": identity, "max_attempts": max_attempts, "failed": {}, "attempts": {}}
+                                 "identity": identity, "max_attempts": max_attempts,
+                                 "failed": {}, "attempts": {}}
     total, params = start(ctx, params)
     stamp = now()
     job = Job(id=ctx.store.new_id(), kind=SCHOOL_RECOMPUTE.name, spreadsheet_id=spreadsheet_id,
