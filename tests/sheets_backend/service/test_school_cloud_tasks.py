@@ -13,18 +13,13 @@ import pytest
 import requests
 
 from sheets_backend.jobs.model import Job
-from sheets_backend.service.app import create_app
 from sheets_backend.service.settings import AuthMode, Config, JobRunner
-from sheets_backend.sheets.gateway import local_client
 from sheets_backend.sheets.local import LocalSheets
 from tests.sheets_backend.jobs.test_school import SCHOOL_ID, Writes, local_school, students_tab
-from tests.sheets_backend.service.test_cloud_tasks import (  # noqa: F401 (the fixture)
-    LOCATION,
-    PROJECT,
-    Instance,
-    _follow,
-    emulator,
-)
+from tests.sheets_backend.service import test_cloud_tasks as cloud
+from tests.sheets_backend.service.test_cloud_tasks import LOCATION, PROJECT, Instance, _follow
+
+emulator = cloud.emulator  # the same fixture: an emulator for this module, or CI's
 
 GRADEBOOKS = 20
 
