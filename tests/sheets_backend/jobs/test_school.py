@@ -156,3 +156,30 @@ def test_transient_errors_are_retried_and_then_the_gradebook_is_given_up(tmp_pat
     assert writes.count == Counter({ids[0]: 1, ids[2]: 1, SCHOOL_ID: 1})
     assert set(subjects) == {"t00@school.example.org", "t01@school.example.org",
                              "t02@school.example.org"}
+
+
+def test_a_gradebook_busy_when_the_school_tabs_are_aggregated_is_retried_then_reported(
+        tmp_path, sheets):
+    ids = local_school(tmp_path, sheets, 2)
+    busy = LocalSheets()
+    busy.open_workbook(tmp_path / f"{ids[1]}.xlsx", autosave=False)
+    client = local_client(sheets, max_attempts=1)
+    busy_client = local_client(busy, max_attempts=1)
+
+    def client_for(email: str):
+        return client if email.startswith("t00") else busy_client
+
+    job = _start(client, identity="delegation")
+    for _ in range(2):
+        job = run_step(client, job.id, 5, client_for=client_for)
+    assert job.counts == {"recomputed": 2, "failed": 0}
+    busy.faults.fail_next(503, 100)
+    for _ in range(2):  # the aggregation fails: the queue retries it
+        with pytest.raises(SheetsUnavailable):
+            run_step(client, job.id, 5, client_for=client_for)
+    job = run_step(client, job.id, 5, client_for=client_for)  # the third try gives it up
+    assert job.state is JobState.DONE
+    assert job.result["recomputed"] == 1
+    assert [f["cell"] for f in job.result["failed"]] == ["Gradebooks!A3"]
+    line = next(r[0] for r in students_tab(sheets) if "gradebooks read" in r[0])
+    assert line.startswith("1 of 2 gradebooks read. Not read: Gradebooks!A3")

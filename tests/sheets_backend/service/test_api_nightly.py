@@ -59,3 +59,34 @@ def test_the_nightly_identity_must_be_one_that_works():
                               "HIVE_NIGHTLY_IDENTITY": "delegation",
                               "HIVE_SERVICE_ACCOUNT_EMAIL": "hive@proj.iam.gserviceaccount.com"})
     assert config.nightly_school_ids == ("abc", "def")
+
+
+def test_an_admins_school_recompute_answers_202_and_runs_in_process(tmp_path):
+    from tests.sheets_backend.jobs.test_school import SCHOOL_ID, local_school, students_tab
+
+    sheets = LocalSheets()
+    local_school(tmp_path, sheets, 3, missing=(1,))
+    app = create_app(Config(auth=AuthMode.OFF, client_factory=lambda _t: local_client(sheets)))
+    client = app.test_client()
+    reply = client.post("/v1/school/recompute", json={"spreadsheet_id": SCHOOL_ID})
+    assert reply.status_code == 202, reply.get_json()
+    job = reply.get_json()["job"]
+    assert (job["kind"], job["total"], reply.headers["Location"]) == (
+        "school_recompute", 3, f"/v1/jobs/{job['id']}")
+    assert app.extensions["hive"].jobs.wait_idle(60)
+    job = client.get(f"/v1/jobs/{job['id']}").get_json()["job"]
+    assert (job["state"], job["done"], job["result"]["recomputed"]) == ("done", 3, 2)
+    assert [f["cell"] for f in job["result"]["failed"]] == ["Gradebooks!A3"]
+    assert any(r[0].startswith("2 of 3 gradebooks read.") for r in students_tab(sheets))
+
+
+def test_a_school_recompute_of_a_gradebook_not_a_school_workbook_names_the_tab(tmp_path):
+    from workbooks import BASE_TABS, write_workbook
+
+    sheets = LocalSheets()
+    write_workbook(tmp_path / "plain.xlsx", BASE_TABS)
+    sheets.open_workbook(tmp_path / "plain.xlsx", autosave=False)
+    app = create_app(Config(auth=AuthMode.OFF, client_factory=lambda _t: local_client(sheets)))
+    reply = app.test_client().post("/v1/school/recompute", json={"spreadsheet_id": "plain"})
+    assert reply.status_code == 422
+    assert reply.get_json()["error"]["problems"][0]["cell"] == "Gradebooks!A1"
