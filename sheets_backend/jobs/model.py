@@ -107,6 +107,6 @@ KINDS: dict[str, JobKind] = {}
 
 
 def register(kind: JobKind) -> JobKind:
-    """Add a job kind to the registry (publish now; the school's nightly recompute later)."""
+    """Add a job kind to the registry (publish, school_recompute)."""
     KINDS[kind.name] = kind
     return kind
