@@ -88,6 +88,9 @@ class StepContext:
     client: gspread.Client
     store: Any  # JobStore (store.py); Any here keeps this module free of the store's imports
     students_per_step: int
+    # Another person's client (a teacher's Workspace email -> a client acting as her): the
+    # nightly run's domain-wide delegation. None: every call uses `client`.
+    client_for: Callable[[str], gspread.Client] | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,6 @@ KINDS: dict[str, JobKind] = {}
 
 
 def register(kind: JobKind) -> JobKind:
-    """Add a job kind to the registry (publish now; the school's nightly recompute later)."""
+    """Add a job kind to the registry (publish, school_recompute)."""
     KINDS[kind.name] = kind
     return kind

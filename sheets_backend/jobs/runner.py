@@ -28,7 +28,8 @@ def transient(exc: HiveError) -> bool:
     return exc.status >= 500 or exc.status == 429
 
 
-def run_step(client: gspread.Client, job_id: str, students_per_step: int) -> Job:
+def run_step(client: gspread.Client, job_id: str, students_per_step: int, *,
+             client_for: Callable[[str], gspread.Client] | None = None) -> Job:
     """Run the next step of `job_id` and save the job. A finished job is answered as it is.
     A transient failure is raised (the dispatcher retries); any other fails the job."""
     sid, _ = split_id(job_id)
@@ -38,7 +39,8 @@ def run_step(client: gspread.Client, job_id: str, students_per_step: int) -> Job
         raise JobNotFound()
     if job.state.finished:
         return job
-    ctx = StepContext(client=client, store=store, students_per_step=students_per_step)
+    ctx = StepContext(client=client, store=store, students_per_step=students_per_step,
+                      client_for=client_for)
     try:
         job = KINDS[job.kind].step(ctx, job)
     except HiveError as exc:

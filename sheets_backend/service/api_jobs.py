@@ -137,11 +137,18 @@ def task_step_route() -> Response:
     job_id = body.get("job_id")
     if not isinstance(job_id, str):
         raise api_fields.BadRequest([{"field": "job_id", "message": "required"}])
-    token, caller = _task_caller()
+    # The nightly school run (issue 18): no teacher's token, Hive's own account or delegation.
+    from sheets_backend.service.nightly import task_clients
+
+    nightly = task_clients(state, body)
+    if nightly is not None:
+        token, (client, client_for, caller) = None, nightly
+    else:
+        token, caller = _task_caller()
+        client, client_for = state.client_factory(token), None
     g.caller = caller
     sid, _ = split_id(job_id)
     g.sheet = hashlib.sha256(sid.encode()).hexdigest()[:12]
-    client = state.client_factory(token)
     job = MetadataJobStore(client, sid).get(job_id)
     if job is None:
         raise JobNotFound()
@@ -150,7 +157,7 @@ def task_step_route() -> Response:
     # Cloud Tasks delivers at least once: a duplicate delivery reaching this worker waits here
     # rather than running the same step beside it.
     with state.locks.hold(f"job:{job_id}", config.lock_wait_seconds):
-        job = run_step(client, job_id, config.students_per_step)
+        job = run_step(client, job_id, config.students_per_step, client_for=client_for)
     if not job.state.finished:
         state.jobs.enqueue(job, token)
     g.counts = {"done": job.done, "total": job.total}

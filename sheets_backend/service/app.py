@@ -30,6 +30,7 @@ from sheets_backend.errors import (
 from sheets_backend.jobs.store import METADATA_KEY
 from sheets_backend.service import api_errors, api_fields
 from sheets_backend.service.api_jobs import jobs as jobs_blueprint
+from sheets_backend.service.api_nightly import school_jobs
 from sheets_backend.service.auth import (
     AuthFailure,
     Identity,
@@ -63,6 +64,7 @@ def create_app(config: Config) -> Flask:
     state.jobs = _dispatcher(config, state.client_factory, local)
     app.register_blueprint(v1)
     app.register_blueprint(jobs_blueprint)
+    app.register_blueprint(school_jobs)
     app.register_blueprint(legal)
     if local is not None:
         from sheets_backend.service.preview import preview_blueprint

@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from sheets_backend.jobs.model import Job
-from sheets_backend.service.settings import Config
+from sheets_backend.service.settings import NIGHTLY_IDENTITIES, Config
 
 log = logging.getLogger(__name__)
 STEP_ROUTE = "/v1/tasks/step"
@@ -74,7 +74,7 @@ class CloudTasksDispatcher:
             name=f"{self.queue}/tasks/{name}",
             app_engine_http_request=tasks_v2.AppEngineHttpRequest(
                 http_method=tasks_v2.HttpMethod.POST, relative_uri=STEP_ROUTE, headers=headers,
-                body=json.dumps({"job_id": job.id}).encode()))
+                body=json.dumps(_body(job)).encode()))
         if job.step > 0 and self.spacing:
             when = timestamp_pb2.Timestamp()
             when.FromDatetime(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.spacing))
@@ -83,3 +83,10 @@ class CloudTasksDispatcher:
             self.client.create_task(parent=self.queue, task=task)
         except AlreadyExists:
             log.info("job step already queued", extra={"job_kind": job.kind, "step": job.step})
+
+
+def _body(job: Job) -> dict[str, Any]:
+    """The task's body: the job, and whether it is a nightly run (Hive's own credentials)."""
+    if job.params.get("identity") in NIGHTLY_IDENTITIES:
+        return {"job_id": job.id, "nightly": True}
+    return {"job_id": job.id}

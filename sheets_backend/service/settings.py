@@ -35,6 +35,9 @@ class JobRunner(StrEnum):
     CLOUD_TASKS = "cloud_tasks"
 
 
+NIGHTLY_IDENTITIES = ("service_account", "delegation")  # sheets/credentials.py's Identity
+
+
 class AuthMode(StrEnum):
     """Whether requests must carry a Google access token. `off` is for local mode on loopback."""
 
@@ -107,6 +110,18 @@ SETTINGS: tuple[Setting, ...] = (
             "whose `X-AppEngine-QueueName` is not this queue."),
     Setting("tasks_emulator", "",
             "Tests only: `host:port` of a Cloud Tasks emulator to use instead of Google."),
+    # -- the nightly school run (issue 18; docs/nightly.md) --
+    Setting("nightly_schools", "",
+            "The nightly run: the school workbooks' spreadsheet ids, comma-separated, that "
+            "cron.yaml's nightly call recomputes (one school_recompute job each). Empty: none."),
+    Setting("nightly_identity", "service_account",
+            "Whose credentials the nightly run uses: `service_account` (Hive's own account, "
+            "every gradebook and school workbook shared with it) or `delegation` (domain-wide "
+            "delegation: each gradebook as its Teacher Email, the school workbook as Hive's "
+            "account)."),
+    Setting("service_account_email", "",
+            "Delegation without a key: the email of Hive's service account, which signs as "
+            "itself through IAM signBlob (needs Service Account Token Creator on itself)."),
     Setting("local_folder", "",
             "Local mode: serve every .xlsx in this folder (spreadsheet id = file name without "
             "`.xlsx`) instead of Google Sheets. Empty in production."),
@@ -154,12 +169,23 @@ class Config:
     tasks_location: str = ""
     tasks_queue: str = "hive-jobs"
     tasks_emulator: str = ""
+    nightly_schools: str = ""
+    nightly_identity: str = "service_account"
+    service_account_email: str = ""
     local_folder: str = ""
     local_delay_seconds: float = 0.0
     policy_library: str = ""
     log_level: str = "INFO"
     # Not a setting: code decides how a spreadsheet is reached (Google, or a local service).
     client_factory: ClientFactory | None = dataclasses.field(default=None, compare=False)
+    # Not a setting: the nightly run's clients (None: Hive's own account; an email: delegated
+    # as that teacher). Default: from sheets/credentials.py (service/nightly.py).
+    nightly_client_factory: ClientFactory | None = dataclasses.field(default=None, compare=False)
+
+    @property
+    def nightly_school_ids(self) -> tuple[str, ...]:
+        """The school workbooks the nightly run recomputes."""
+        return tuple(s.strip() for s in self.nightly_schools.split(",") if s.strip())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Config:
@@ -210,6 +236,12 @@ class Config:
                 self.tasks_project and self.tasks_location)):
             problems.append("HIVE_JOB_RUNNER=cloud_tasks needs HIVE_TASKS_PROJECT and "
                             "HIVE_TASKS_LOCATION (the queue's project and region)")
+        if self.nightly_identity not in NIGHTLY_IDENTITIES:
+            problems.append(f"HIVE_NIGHTLY_IDENTITY must be one of {list(NIGHTLY_IDENTITIES)}")
+        elif (self.nightly_identity == "delegation" and self.nightly_school_ids
+              and self.nightly_client_factory is None and not self.service_account_email):
+            problems.append("HIVE_NIGHTLY_IDENTITY=delegation needs HIVE_SERVICE_ACCOUNT_EMAIL "
+                            "(Hive's service account, which signs without a key)")
         if self.lock_wait_seconds + self.sheets_timeout_seconds > ADDON_CALL_BUDGET_SECONDS:
             problems.append(
                 f"HIVE_LOCK_WAIT_SECONDS + HIVE_SHEETS_TIMEOUT_SECONDS must stay under the "

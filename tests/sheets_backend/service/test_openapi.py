@@ -25,6 +25,7 @@ from tests.sheets_backend.service.google_standin import ADDON_SCOPES, CLIENT_ID,
 ROOT = Path(__file__).resolve().parents[3]
 # The id in the document's examples: schemathesis's explicit phase recomputes a real workbook.
 EXAMPLE_ID = "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
+SCHOOL_EXAMPLE_ID = "1SchoolWorkbook0Hive0Example0MS442xYz"  # /v1/school/recompute's example
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,9 @@ def service_app(google, tmp_path_factory):
     folder = tmp_path_factory.mktemp("openapi")
     write_workbook(folder / f"{EXAMPLE_ID}.xlsx", BASE_TABS)
     write_workbook(folder / "broken.xlsx", {"Scores": BASE_TABS["Scores"]})
+    write_workbook(folder / f"{SCHOOL_EXAMPLE_ID}.xlsx", {"Gradebooks": [
+        ["Gradebook", "Course", "Teacher", "Teacher Email", "Department"],
+        [EXAMPLE_ID, "Math", "Ms Lee", "lee@school.example.org", "Math"]]})
     service = LocalSheets.from_folder(folder)
     config = Config(
         client_id=CLIENT_ID,
