@@ -111,17 +111,21 @@ class Trail:
         """
         if not len(at):
             return np.zeros(0, dtype=object)
-        order = np.argsort(at, kind="stable")
+        ascending = len(at) < 2 or bool(np.all(at[1:] > at[:-1]))
+        order = np.arange(len(at)) if ascending else np.argsort(at, kind="stable")
         cells = at[order]
-        wanted = np.zeros(self.size, dtype=bool)
-        wanted[cells] = True
-        keep = np.flatnonzero(wanted[self.cell])
+        if ascending and len(cells) == self.size:  # every cell, once: every part is kept
+            keep = np.arange(len(self.cell))
+        else:
+            wanted = np.zeros(self.size, dtype=bool)
+            wanted[cells] = True
+            keep = np.flatnonzero(wanted[self.cell])
         counts = np.bincount(self.cell[keep], minlength=self.size)[cells]
         # Each sentence is its head, its parts, then the tail and a separator to split on.
         ends = np.cumsum(counts + 2)
         starts = ends - counts - 2
         out = np.empty(int(ends[-1]) if len(ends) else 0, dtype=object)
-        out[starts] = heads[order]
+        out[starts] = heads if ascending else heads[order]
         out[ends - 1] = tail + _END
         first = np.zeros(self.size, dtype=np.int64)
         first[cells] = starts + 1
@@ -137,6 +141,8 @@ class Trail:
             text = heads[order] + joined[cells] + tail
         else:
             text = table(pieces[:-1])
+        if ascending:
+            return text
         result = np.empty(len(at), dtype=object)
         result[order] = text
         return result
