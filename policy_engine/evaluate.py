@@ -247,7 +247,7 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
     local = rows.cell - cells[0] if contiguous else np.searchsorted(cells, rows.cell)
     size = len(cells)
     idx = np.flatnonzero(counted)
-    idx = idx[_cell_date_order(local[idx], rows.date[idx], rows.order[idx])]
+    idx = idx[_cell_date_order(local, rows.date, rows.order, idx)]
     g = Groups(value[idx], local[idx], size, rows.date[idx])
     method = method_for(policy.method)
     judgement = method.compute(method, g, policy)
@@ -308,18 +308,19 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
     }
 
 
-def _cell_date_order(local: Ints, date: Ints, order: Ints) -> Ints:
-    """The permutation sorting rows by cell, then date, then sheet order."""
-    if len(order) < 2:
-        return np.arange(len(order), dtype=np.int64)
+def _cell_date_order(local: Ints, date: Ints, order: Ints, idx: Ints) -> Ints:
+    """The permutation sorting rows `idx` by cell, then date, then sheet order."""
+    if len(idx) < 2:
+        return np.arange(len(idx), dtype=np.int64)
     # One sort of a single integer key when (cell, day, order) fits in 63 bits: dates are days.
-    day = date // words.DAY_NS
+    # The key is made over all rows at once, then taken once: cheaper than taking three columns.
+    day, within = np.divmod(date, words.DAY_NS)
     low, o_low = int(day.min()), int(order.min())
     span, o_span = int(day.max()) - low + 1, int(order.max()) - o_low + 1
-    if bool(np.all(day * words.DAY_NS == date)) and (int(local.max()) + 1) * span * o_span < 2**62:
+    if not within.any() and (int(local.max()) + 1) * span * o_span < 2**62:
         key = (local * span + (day - low)) * o_span + (order - o_low)
-        return np.argsort(key, kind="stable").astype(np.int64)
-    return np.lexsort((order, date, local))
+        return np.asarray(np.argsort(key[idx], kind="stable"), dtype=np.int64)
+    return np.lexsort((order[idx], date[idx], local[idx]))
 
 
 def _append(text: rules.Objects, extra: tuple[Ints, rules.Objects]) -> None:

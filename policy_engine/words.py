@@ -127,13 +127,25 @@ class Trail:
         out = np.empty(int(ends[-1]) if len(ends) else 0, dtype=object)
         out[starts] = heads if ascending else heads[order]
         out[ends - 1] = tail + _END
-        first = np.zeros(self.size, dtype=np.int64)
-        first[cells] = starts + 1
-        position = np.arange(len(keep)) - np.concatenate(([0], np.cumsum(counts)[:-1]))[
-            np.repeat(np.arange(len(cells)), counts)]
-        out[first[self.cell[keep]] + position] = self.parts[keep]
+
+        def positions() -> Ints:
+            """Each kept part's place among its cell's parts (0 for the first)."""
+            return np.asarray(np.arange(len(keep)) - np.concatenate(([0], np.cumsum(counts)[:-1]))[
+                np.repeat(np.arange(len(cells)), counts)], dtype=np.int64)
+
+        if ascending and len(keep) == len(self.cell):
+            # Every part, sorted by cell: part j comes after its own cell's head and the heads
+            # and tails of the sentences before it.
+            rank = np.zeros(self.size, dtype=np.int64)
+            rank[cells] = np.arange(len(cells), dtype=np.int64)
+            out[np.arange(len(keep)) + 2 * rank[self.cell] + 1] = self.parts
+        else:
+            first = np.zeros(self.size, dtype=np.int64)
+            first[cells] = starts + 1
+            out[first[self.cell[keep]] + positions()] = self.parts[keep]
         pieces = "".join(out.tolist()).split(_END)
         if len(pieces) != len(cells) + 1:  # a part holds the separator: add it up instead
+            position = positions()
             joined = np.full(self.size, "", dtype=object)
             for c in range(int(counts.max(initial=0))):  # at most five parts a cell
                 rows = keep[position == c]
@@ -142,7 +154,7 @@ class Trail:
         else:
             text = table(pieces[:-1])
         if ascending:
-            return text
+            return np.asarray(text, dtype=object)
         result = np.empty(len(at), dtype=object)
         result[order] = text
         return result
