@@ -72,11 +72,20 @@ class Groups:
     def total(self, weights: Floats) -> Floats:
         return np.bincount(self.group, weights=weights, minlength=self.size).astype(np.float64)
 
+    @cached_property
+    def scored(self) -> Ints:
+        """The cells with at least one score."""
+        return np.flatnonzero(self.counts > 0).astype(np.int64)
+
+    @cached_property
+    def newest(self) -> Ints:
+        """The row of each scored cell's newest score (one per cell in `scored`)."""
+        return (self.starts + self.counts - 1)[self.scored]
+
     def last(self) -> Floats:
         """The newest score of each cell (NaN where a cell has none)."""
         out = np.full(self.size, np.nan)
-        newest = self.reverse == 0
-        out[self.group[newest]] = self.values[newest]
+        out[self.scored] = self.values[self.newest]
         return out
 
     def recent(self, k: int | None) -> Groups:

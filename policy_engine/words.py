@@ -111,25 +111,41 @@ class Trail:
         """
         if not len(at):
             return np.zeros(0, dtype=object)
-        order = np.argsort(at, kind="stable")
+        ascending = len(at) < 2 or bool(np.all(at[1:] > at[:-1]))
+        order = np.arange(len(at)) if ascending else np.argsort(at, kind="stable")
         cells = at[order]
-        wanted = np.zeros(self.size, dtype=bool)
-        wanted[cells] = True
-        keep = np.flatnonzero(wanted[self.cell])
+        if ascending and len(cells) == self.size:  # every cell, once: every part is kept
+            keep = np.arange(len(self.cell))
+        else:
+            wanted = np.zeros(self.size, dtype=bool)
+            wanted[cells] = True
+            keep = np.flatnonzero(wanted[self.cell])
         counts = np.bincount(self.cell[keep], minlength=self.size)[cells]
         # Each sentence is its head, its parts, then the tail and a separator to split on.
         ends = np.cumsum(counts + 2)
         starts = ends - counts - 2
         out = np.empty(int(ends[-1]) if len(ends) else 0, dtype=object)
-        out[starts] = heads[order]
+        out[starts] = heads if ascending else heads[order]
         out[ends - 1] = tail + _END
-        first = np.zeros(self.size, dtype=np.int64)
-        first[cells] = starts + 1
-        position = np.arange(len(keep)) - np.concatenate(([0], np.cumsum(counts)[:-1]))[
-            np.repeat(np.arange(len(cells)), counts)]
-        out[first[self.cell[keep]] + position] = self.parts[keep]
+
+        def positions() -> Ints:
+            """Each kept part's place among its cell's parts (0 for the first)."""
+            return np.asarray(np.arange(len(keep)) - np.concatenate(([0], np.cumsum(counts)[:-1]))[
+                np.repeat(np.arange(len(cells)), counts)], dtype=np.int64)
+
+        if ascending and len(keep) == len(self.cell):
+            # Every part, sorted by cell: part j comes after its own cell's head and the heads
+            # and tails of the sentences before it.
+            rank = np.zeros(self.size, dtype=np.int64)
+            rank[cells] = np.arange(len(cells), dtype=np.int64)
+            out[np.arange(len(keep)) + 2 * rank[self.cell] + 1] = self.parts
+        else:
+            first = np.zeros(self.size, dtype=np.int64)
+            first[cells] = starts + 1
+            out[first[self.cell[keep]] + positions()] = self.parts[keep]
         pieces = "".join(out.tolist()).split(_END)
         if len(pieces) != len(cells) + 1:  # a part holds the separator: add it up instead
+            position = positions()
             joined = np.full(self.size, "", dtype=object)
             for c in range(int(counts.max(initial=0))):  # at most five parts a cell
                 rows = keep[position == c]
@@ -137,6 +153,8 @@ class Trail:
             text = heads[order] + joined[cells] + tail
         else:
             text = table(pieces[:-1])
+        if ascending:
+            return np.asarray(text, dtype=object)
         result = np.empty(len(at), dtype=object)
         result[order] = text
         return result

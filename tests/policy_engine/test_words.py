@@ -13,6 +13,18 @@ def test_sentences_survive_a_part_holding_the_separator() -> None:
     assert got.tolist() == ["(Quiz \x1f1; b).", "[).", "{c)."]
 
 
+def test_sentences_are_the_same_for_every_cell_in_order_shuffled_or_a_few() -> None:
+    # Every cell in order takes the direct path; shuffled or some cells, the general one.
+    trail = Trail(table(["a", "; b", "c", "d", "; e", "; f"]), np.array([0, 0, 2, 3, 3, 3]), 5)
+    heads = table(["0:", "1:", "2:", "3:", "4:"])
+    every = trail.sentences(np.arange(5), heads, ".").tolist()
+    assert every == ["0:a; b.", "1:.", "2:c.", "3:d; e; f.", "4:."]
+    shuffled = np.array([3, 0, 4, 2, 1])
+    assert trail.sentences(shuffled, heads[shuffled], ".").tolist() == [every[i] for i in shuffled]
+    few = np.array([0, 3])
+    assert trail.sentences(few, heads[few], ".").tolist() == [every[0], every[3]]
+
+
 def test_counts_numbers_and_days_are_written_as_a_teacher_writes_them() -> None:
     assert int_words(np.array([0, 12, 3])).tolist() == ["0", "12", "3"]
     assert number_words(np.array([3.0, 2.5, np.nan, 3.42])).tolist() == ["3", "2.5", "", "3.42"]
