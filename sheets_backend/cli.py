@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,12 +123,29 @@ def _open(path: Path, *, autosave: bool) -> SheetsGateway:
     return SheetsGateway(local_client(service), spreadsheet_id)
 
 
+@contextmanager
+def _opened(path: Path) -> Iterator[SheetsGateway]:
+    """The workbook at `path` for one command that writes: saved once, when the command is done
+    (never after each of its calls, and not at all if it fails)."""
+    from sheets_backend.sheets.gateway import SheetsGateway, local_client
+    from sheets_backend.sheets.local import LocalSheets
+
+    if not path.exists():
+        raise HiveError(f"There is no workbook at {path}.")
+    service = LocalSheets()
+    spreadsheet_id = service.open_workbook(path, autosave=True)
+    with service.saving_at_the_end():
+        yield SheetsGateway(local_client(service), spreadsheet_id)
+
+
 def _recompute(args: argparse.Namespace) -> int:
     from sheets_backend.recompute import recompute
 
-    summary = recompute(
-        _open(args.path, autosave=not args.dry_run), dry_run=args.dry_run, as_of=args.as_of
-    )
+    if args.dry_run:
+        summary = recompute(_open(args.path, autosave=False), dry_run=True, as_of=args.as_of)
+    else:
+        with _opened(args.path) as gateway:
+            summary = recompute(gateway, as_of=args.as_of)
     _print(summary.to_dict(), args.path, args.json)
     return 0
 
@@ -146,7 +165,8 @@ def _demo(args: argparse.Namespace) -> int:
     from sheets_backend.school.run import LocalOpener, recompute_school
 
     write_demo_gradebook(args.out)
-    gradebook = recompute(_open(args.out, autosave=True)).to_dict()
+    with _opened(args.out) as gateway:
+        gradebook = recompute(gateway).to_dict()
     school_path = write_demo_school(args.out.parent / DEMO_SCHOOL.name)
     school = recompute_school(_open(school_path, autosave=True), LocalOpener(school_path))
     if args.json:

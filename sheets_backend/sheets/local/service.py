@@ -6,7 +6,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -58,6 +59,7 @@ class LocalSheets:
         self.drive = drive.LocalDrive(self)
         # With write_behind, autosaved files are written just after the answer (see flush()).
         self._writer = WriteBehind(self._consistent_copy) if write_behind else None
+        self._deferred: set[str] | None = None  # saves held for the end (saving_at_the_end)
 
     # -- workbooks -----------------------------------------------------------------------------
 
@@ -211,12 +213,32 @@ class LocalSheets:
         result = change(copy)
         copy.modified_time = drive.now()
         saving = copy.autosave and copy.path is not None
-        if saving and self._writer is None:
+        if saving and self._deferred is not None:
+            self._deferred.add(sid)
+        elif saving and self._writer is None:
             xlsx.save(copy, Path(copy.path))  # before adopting: a failed save changes nothing
         book.adopt(copy)
         if saving and self._writer is not None:
             self._writer.schedule(sid)
         return result
+
+    @contextmanager
+    def saving_at_the_end(self) -> Iterator[None]:
+        """Within it, autosaved workbooks change in memory only; at its end each changed one is
+        saved once. A command that makes several calls (a staged write makes dozens) then costs
+        one save, and one that fails part-way leaves every file as it was."""
+        if self._deferred is not None:  # already inside: the outer one saves
+            yield
+            return
+        self._deferred = set()
+        try:
+            yield
+            for sid in sorted(self._deferred):
+                with self._lock_for(sid):
+                    book = self.workbook(sid)
+                    xlsx.save(book, Path(book.path))
+        finally:
+            self._deferred = None
 
     def request_started(self) -> None:
         """Someone is waiting on a request: write-behind saves hold off until it finishes."""

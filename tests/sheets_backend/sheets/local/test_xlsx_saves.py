@@ -287,3 +287,25 @@ def test_a_second_recompute_of_a_saved_file_writes_nothing(tmp_path: Path) -> No
         gateway = SheetsGateway(local_client(service), service.open_workbook(path))
         counts.append(recompute(gateway).api_calls["write"])
     assert counts[0] >= 1 and counts[1:] == [0, 0]
+
+
+def test_saving_at_the_end_saves_once_and_a_failed_command_not_at_all(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = teacher_file(tmp_path / "book.xlsx")
+    original = path.read_bytes()
+    service = LocalSheets()
+    sid = service.open_workbook(path)  # autosaved: each call would save
+    http = make_client(service, clock).http_client
+    raw = {"valueInputOption": "RAW"}
+    with service.saving_at_the_end():
+        http.values_update(sid, "Scores!B2", params=raw, body={"values": [[1]]})
+        http.values_update(sid, "Scores!C2", params=raw, body={"values": [[2]]})
+        assert path.read_bytes() == original  # nothing written while the command runs
+    assert cells_of(path)["Scores"][1][(2, 2)].value == 1
+    assert cells_of(path)["Scores"][1][(2, 3)].value == 2
+    saved = path.read_bytes()
+    with pytest.raises(RuntimeError), service.saving_at_the_end():
+        http.values_update(sid, "Scores!B2", params=raw, body={"values": [[4]]})
+        raise RuntimeError("the command failed part-way")
+    assert path.read_bytes() == saved
