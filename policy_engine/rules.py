@@ -11,7 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from policy_engine import words
-from policy_engine.model import MissingWork, Policy, Rounding, Status
+from policy_engine.model import EvidenceType, MissingWork, Policy, Rounding, Status
 from policy_engine.vectorised import Floats, Groups, Ints, canvas_round_array, half_up_array
 from policy_engine.vectorised import n_mastery as mean_at_or_above
 
@@ -136,20 +136,50 @@ def _s(count: int, word: str) -> str:
 
 
 def missing_sentence(facts: Facts, policy: Policy) -> tuple[Bools, Objects]:
-    """` 1 missing (not counted).` for the cells with missing work: tracked, never a zero."""
+    """` 1 piece of work missing; it is not counted as a score.` for the cells with missing work:
+    tracked, never a zero."""
     missing = facts.missing_count
-    how = "not counted" if policy.missing_work is MissingWork.NOT_COUNTED else "counted as Not Yet"
     has = missing > 0
-    return has, _per_count(missing[has], lambda m: f" {m} missing ({how}).")
+    if policy.missing_work is MissingWork.NOT_COUNTED:
+        def say(m: int) -> str:
+            it = "it is not counted as a score" if m == 1 else "they are not counted as scores"
+            return f" {m} {_s(m, 'piece')} of work missing; {it}."
+    else:
+        low = policy.scale.minimum
+        label = policy.scale.label_for(low)
+        lowest = f"the lowest score, {low:g}" + (f" ({label})" if label else "")
+
+        def say(m: int) -> str:
+            return f" {m} {_s(m, 'piece')} of work missing; {'it' if m == 1 else 'each'} counts as {lowest}."
+    return has, _per_count(missing[has], say)
+
+
+_KIND_WORDS = {EvidenceType.FORMATIVE: "practice", EvidenceType.UPDATE: "update",
+               EvidenceType.SUMMATIVE: "summative"}
+
+
+def _not_counted_why(t: int, policy: Policy) -> str:
+    """`Not assessed yet: 2 practice scores so far; practice scores do not change the level.`
+
+    The scores that do not change a level are of a type the policy does not count (the teacher's
+    Type: practice is `formative`) or, when the policy caps retakes, retakes beyond the cap.
+    """
+    if not t:
+        return "Not assessed yet: no scores so far."
+    kinds = [_KIND_WORDS[k] for k in EvidenceType if k not in policy.counted_types]
+    if policy.retakes_allowed is None and kinds:
+        kind = " or ".join(kinds)
+        return (f"Not assessed yet: {t} {kind} {_s(t, 'score')} so far; "
+                f"{' and '.join(kinds)} scores do not change the level.")
+    parts = [f"{kind} scores" for kind in kinds] + ["extra retakes"]
+    reasons = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    return f"Not assessed yet: {t} {_s(t, 'score')} so far; {reasons} do not change the level."
 
 
 def not_assessed_sentences(facts: Facts, policy: Policy, at: Ints) -> tuple[Objects, Objects]:
     """Why the cells `at` have no status yet, and what would give them one."""
     tracked = np.maximum(facts.evidence_count[at] - facts.counted[at], 0)
-    kinds = ", ".join(sorted(t.value for t in policy.counted_types))
-    why = _per_count(tracked, lambda t: (
-        f"Not assessed yet: {t} {_s(t, 'piece')} of evidence that does not count toward the "
-        f"level (counted: {kinds})." if t else "Not assessed yet: no counted evidence."))
+    why = _per_count(tracked, lambda t: _not_counted_why(t, policy))
     step = np.where(facts.missing_count[at] > 0, "Next: hand in the missing work.",
                     "Next: a first assessment of this outcome.").astype(object)
     return why, step
@@ -163,24 +193,28 @@ def explain_demonstrations(facts: Facts, policy: Policy) -> tuple[Objects, Objec
     why = np.full(len(status), "", dtype=object)
     m = np.flatnonzero(status == MASTERED)
     why[m] = trail.sentences(m, _per_count(
-        k[m], lambda c: f"Mastered: {c} {_s(c, 'demonstration')}{at} ({n} needed) ("), ").")
+        k[m], lambda c: f"Mastered: {c} {_s(c, 'demonstration')}{at}, {n} needed ("), ").")
     o = np.flatnonzero(status == ON_TRACK)
     why[o] = trail.sentences(o, _per_count(
         k[o], lambda c: f"On track: {c} of {n} {_s(n, 'demonstration')}{at} ("), ").")
     y = np.flatnonzero(status == NOT_YET)
     why[y] = trail.sentences(y, _per_count(
         counted[y], lambda c: f"Not Yet: {c} {_s(c, 'score')}, none{at} yet (latest: "), ").")
-    day = " on a different day" if policy.distinct_dates else ""
-    step = np.full(
-        len(status),
-        f"Next: a first demonstration{at}; {n} are needed{' on different days' if day else ''}.",
-        dtype=object,
-    )
+    distinct = policy.distinct_dates
+    first = f"Next: a first demonstration{at}; {n} {'is' if n == 1 else 'are'} needed"
+    step = np.full(len(status), first + (", each on a different day." if distinct and n > 1
+                                          else "."), dtype=object)
     step[m] = "Next: nothing more is needed for this outcome."
     left = np.maximum(n - k[o], 0)
-    step[o] = _per_count(left, lambda c: f"Next: {_count_word(c)} more {_s(c, 'demonstration')}{at}{day}.")
+
+    def more(c: int) -> str:
+        day = "" if not distinct else " on another day" if c == 1 else ", each on a different day"
+        return f"Next: {_count_word(c)} more {_s(c, 'demonstration')}{at}{day}."
+    step[o] = _per_count(left, more)
     short = o[(left == 0) & (counted[o] < policy.minimum_evidence)]
-    step[short] = f"Next: more evidence; at least {policy.minimum_evidence} counted scores are needed."
+    mini = policy.minimum_evidence
+    step[short] = _per_count(mini - counted[short], lambda c: (
+        f"Next: {_count_word(c)} more {_s(c, 'score')}; at least {mini} are needed."))
     return _finish(facts, policy, why, step)
 
 
@@ -203,7 +237,7 @@ def explain_level(facts: Facts, policy: Policy, method_label: str) -> tuple[Obje
                                 facts.level_label[rep].tolist(), used[rep].tolist(), strict=True)
     ])
     why[a] = facts.trail.sentences(a, heads[code], f"). Mastered is {goal}.")
-    step = np.full(len(status), f"Next: new evidence at {goal} or above to raise the level.",
+    step = np.full(len(status), f"Next: a new score at {goal} or above to raise the level.",
                    dtype=object)
     short = np.flatnonzero(counted < policy.minimum_evidence)
     mini = policy.minimum_evidence

@@ -412,26 +412,27 @@ def next_step(words: Words, line: OutcomeLine) -> str:
                               "{count} more scores; at least {minimum} are needed.", more,
                               minimum=policy.minimum_evidence)
     goal = f"{policy.mastery_threshold:g} ({level})"
-    return words.gettext("New evidence at {goal} or above to raise the level.", goal=goal)
+    return words.gettext("A new score at {goal} or above to raise the level.", goal=goal)
 
 
 def _demonstration_step(words: Words, line: OutcomeLine, policy: Policy, level: str) -> str:
     needed = line.needed or policy.n
     left = max(needed - line.demonstrations, 0)
     if line.status is Status.ON_TRACK and left == 0:
-        return words.ngettext("More evidence; at least {count} counted score is needed.",
-                              "More evidence; at least {count} counted scores are needed.",
-                              policy.minimum_evidence)
+        more = max(policy.minimum_evidence - line.counted, 1)
+        return words.ngettext("{count} more score; at least {minimum} are needed.",
+                              "{count} more scores; at least {minimum} are needed.", more,
+                              minimum=policy.minimum_evidence)
     if line.status is Status.ON_TRACK:
         if policy.distinct_dates:
             return words.ngettext(
-                "{count} more demonstration at {level} or above, on a different day.",
-                "{count} more demonstrations at {level} or above, on different days.",
+                "{count} more demonstration at {level} or above on another day.",
+                "{count} more demonstrations at {level} or above, each on a different day.",
                 left, level=level)
         return words.ngettext("{count} more demonstration at {level} or above.",
                               "{count} more demonstrations at {level} or above.", left,
                               level=level)
-    if policy.distinct_dates:
+    if policy.distinct_dates and needed > 1:
         return words.ngettext(
             "A first demonstration at {level} or above; {count} is needed on different days.",
             "A first demonstration at {level} or above; {count} are needed on different days.",

@@ -39,7 +39,7 @@ class Member:
     section: str
     status: str  # the status words as the Mastery tab shows them ("On track (1 of 3)")
     colour: str
-    needs: str  # "Two more demonstrations at Meeting or above on a different day"
+    needs: str  # "Two more demonstrations at Meeting or above, each on a different day"
     last_date: str  # the latest counted evidence, YYYY-MM-DD ("" when none)
 
 

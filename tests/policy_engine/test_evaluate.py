@@ -10,6 +10,7 @@ import pytest
 from policy_engine import (
     OUTCOME_COLUMNS,
     STUDENT_COLUMNS,
+    EvidenceType,
     Grade,
     Level,
     MissingWork,
@@ -66,8 +67,24 @@ def test_two_demonstrations_is_on_track_with_a_count(book) -> None:
         "On track: 2 of 3 demonstrations at Meeting or above "
         "(Quiz 2, Oct 3: 3; Project, Nov 1: 4).")
     assert row.next_step == (
-        "Next: one more demonstration at Meeting or above on a different day.")
+        "Next: one more demonstration at Meeting or above on another day.")
     assert row.level == 4  # the latest counted score until mastered
+
+
+def test_two_or_more_demonstrations_to_go_are_each_on_a_different_day(book) -> None:
+    row = book.add(3, "2024-10-03", assessment="Quiz 2").row()
+    assert row.next_step == (
+        "Next: two more demonstrations at Meeting or above, each on a different day.")
+    assert book.row(Policy(distinct_dates=False)).next_step == (
+        "Next: two more demonstrations at Meeting or above.")
+
+
+def test_a_first_demonstration_names_how_many_are_needed(book) -> None:
+    book.add(2, "2024-10-01")
+    assert book.row().next_step == (
+        "Next: a first demonstration at Meeting or above; 3 are needed, each on a different day.")
+    assert book.row(Policy(n=1)).next_step == (
+        "Next: a first demonstration at Meeting or above; 1 is needed.")
 
 
 def test_demonstrations_on_one_date_count_once(book) -> None:
@@ -94,17 +111,31 @@ def test_no_evidence_is_blank_not_assessed(book) -> None:
     row = book.row()
     assert (row.status, row.label, row.band, row.colour) == ("not_assessed", "", "", "")
     assert math.isnan(row.level) and row.evidence_count == 0 and pd.isna(row.last_date)
-    assert row.explanation == "Not assessed yet: no counted evidence."
+    assert row.explanation == "Not assessed yet: no scores so far."
 
 
 def test_formative_is_tracked_but_never_moves_the_level(book) -> None:
     book.add(4, "2024-10-01", kind="formative").add(4, "2024-10-02", kind="formative")
     row = book.row()
     assert (row.status, row.evidence_count, row.counted) == ("not_assessed", 2, 0)
-    assert "2 pieces of evidence that does not count" in row.explanation
+    assert row.explanation == (
+        "Not assessed yet: 2 practice scores so far; practice scores do not change the level.")
     book.add(2, "2024-10-03", kind="update")
     row = book.row()
     assert (row.status, row.level, row.evidence_count) == ("not_yet", 2, 3)
+
+
+def test_not_assessed_says_which_scores_do_not_change_the_level(book) -> None:
+    book.add(4, "2024-10-01", kind="formative").add(3, "2024-10-02", kind="update")
+    only_summative = Policy(counted_types=frozenset({EvidenceType.SUMMATIVE}))
+    assert book.row(only_summative).explanation == (
+        "Not assessed yet: 2 practice or update scores so far; "
+        "practice and update scores do not change the level.")
+    # With a retake cap, a score that does not count may be a retake beyond it.
+    capped = Policy(counted_types=frozenset({EvidenceType.SUMMATIVE}), retakes_allowed=1)
+    assert book.row(capped).explanation == (
+        "Not assessed yet: 2 scores so far; practice scores, update scores and extra retakes "
+        "do not change the level.")
 
 
 def test_not_yet_mark_is_a_real_attempt_at_level_one(book) -> None:
@@ -118,7 +149,9 @@ def test_missing_is_tracked_not_counted_never_zero(book) -> None:
     row = book.row()
     assert (row.status, row.label, row.missing_count, row.evidence_count) == (
         "on_track", "On track (1 of 3)", 1, 1)
-    assert row.explanation.endswith(" 1 missing (not counted).")
+    assert row.explanation.endswith(" 1 piece of work missing; it is not counted as a score.")
+    two = type(book)().add("MI").add("MI", "2024-10-03").add(3, "2024-10-02").row()
+    assert two.explanation.endswith(" 2 pieces of work missing; they are not counted as scores.")
     only_missing = type(book)().add("MI").row()
     assert (only_missing.status, only_missing.missing_count) == ("not_assessed", 1)
     assert only_missing.next_step == "Next: hand in the missing work."
@@ -127,7 +160,8 @@ def test_missing_is_tracked_not_counted_never_zero(book) -> None:
 def test_missing_can_count_as_not_yet(book) -> None:
     row = book.add("MI").row(Policy(missing_work=MissingWork.NOT_YET))
     assert (row.status, row.level, row.missing_count) == ("not_yet", 1, 1)
-    assert "counted as Not Yet" in row.explanation
+    assert row.explanation.endswith(
+        " 1 piece of work missing; it counts as the lowest score, 1 (Not Yet).")
 
 
 def test_excused_is_ignored_entirely(book) -> None:
@@ -159,7 +193,7 @@ def test_long_histories_name_only_the_newest_five(book) -> None:
         book.add(4, f"2024-10-{day:02d}", assessment=f"Q{day}")
     row = book.row()
     assert row.explanation.startswith(
-        "Mastered: 8 demonstrations at Meeting or above (3 needed) (3 earlier; Q4, Oct 4: 4;")
+        "Mastered: 8 demonstrations at Meeting or above, 3 needed (3 earlier; Q4, Oct 4: 4;")
 
 
 def test_students_summary_counts_never_ranks(book) -> None:

@@ -32,9 +32,10 @@ def test_groups_are_by_need_in_roster_order_with_sections_as_a_filter(base_tabs)
         ("Not Yet", ["S5"]), ("1 of 3", ["S2", "S6"]), ("2 of 3", ["S3"])]
     s2 = groups[1].members[0]
     assert (s2.name, s2.status, s2.section) == ("Omar Diallo", "On track (1 of 3)", "801")
-    assert s2.needs == "Two more demonstrations at Meeting or above on a different day"
+    assert s2.needs == "Two more demonstrations at Meeting or above, each on a different day"
     zoe = groups[0].members[0]
-    assert zoe.needs == "A first demonstration at Meeting or above; 3 are needed on different days"
+    assert zoe.needs == (
+        "A first demonstration at Meeting or above; 3 are needed, each on a different day")
     only_802 = groups_for(book, evaluation, "M1", section="802")
     assert [(g.label, [m.student_id for m in g.members]) for g in only_802] == [
         ("1 of 3", ["S6"]), ("2 of 3", ["S3"])]

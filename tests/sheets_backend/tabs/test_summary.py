@@ -204,7 +204,7 @@ def test_the_trend_is_a_sparkline_of_numbers_only():
 def test_the_next_step_is_the_engines_sentence_without_its_prefix():
     omar = texts(blocks(render())["Omar Diallo"])
     m1 = next(line for line in omar if line.startswith("I can solve one-step equations."))
-    assert m1.endswith("Two more demonstrations at Meeting or above on a different day.")
+    assert m1.endswith("Two more demonstrations at Meeting or above, each on a different day.")
 
 
 def test_as_of_shows_the_date_and_drops_later_evidence():
