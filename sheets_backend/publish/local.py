@@ -86,7 +86,7 @@ def publish_local(
     reports = student_reports(book, evaluation.outcomes, evaluation.students, as_of=as_of)
     for report in reports:
         path = out_dir / report_name(report.student.id, secret)
-        _write_atomically(path, render(report, words_for(report.student.family_language)))
+        write_atomically(path, render(report, words_for(report.student.family_language)))
         written.append(path)
     keep = {p.name for p in written}
     if pdf:
@@ -94,12 +94,12 @@ def publish_local(
 
         documents = []
         for (_, document), path in zip(student_documents(reports), written, strict=True):
-            _write_atomically(path.with_suffix(".pdf"), pdf_bytes(document))
+            write_atomically(path.with_suffix(".pdf"), pdf_bytes(document))
             keep.add(path.with_suffix(".pdf").name)
             documents.append(document)
         title = f"{book.about.course} · progress reports" if book.about.course else "Progress reports"
-        _write_atomically(out_dir / CLASS_PDF, class_pdf(documents, title))
-    _write_atomically(out_dir / INDEX, index_page(reports, written, book.about.course))
+        write_atomically(out_dir / CLASS_PDF, class_pdf(documents, title))
+    write_atomically(out_dir / INDEX, index_page(reports, written, book.about.course))
     removed = 0
     for stale in out_dir.iterdir():
         if _OURS.match(stale.name) and stale.name not in keep:
@@ -129,7 +129,7 @@ def index_page(reports: list[StudentReport], pages: list[Path], course: str) -> 
     ])
 
 
-def _write_atomically(path: Path, text: str | bytes) -> None:
+def write_atomically(path: Path, text: str | bytes) -> None:
     """A reader never sees half a page: write beside it, then rename over it."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hive-", suffix=".tmp")
     try:

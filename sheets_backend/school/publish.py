@@ -11,9 +11,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -21,7 +19,7 @@ from pathlib import Path
 from sheets_backend.errors import HiveError
 from sheets_backend.i18n.words import SOURCE_LANGUAGE, Words, words_for
 from sheets_backend.problems import Problem
-from sheets_backend.publish.local import report_key
+from sheets_backend.publish.local import report_key, write_atomically
 from sheets_backend.reports.content import REPORT_TITLE, StudentReport, headline, student_reports
 from sheets_backend.reports.html import body, page
 from sheets_backend.school.aggregate import SchoolView, aggregate
@@ -62,12 +60,12 @@ def publish_school(
         courses = reports.get(student.id)
         if courses:
             path = out_dir / school_report_name(student.id)
-            _write(path, cross_course_page(student, courses))
+            write_atomically(path, cross_course_page(student, courses))
             written.append(path)
     n_reports = len(written)
     for mentor, _email, mentees in view.mentors():
         path = out_dir / mentor_page_name(mentor)
-        _write(path, mentor_page(mentor, mentees, view))
+        write_atomically(path, mentor_page(mentor, mentees, view))
         written.append(path)
     keep = {p.name for p in written}
     for stale in out_dir.iterdir():
@@ -163,14 +161,3 @@ def mentor_page(mentor: str, mentees: tuple[SchoolStudent, ...], view: SchoolVie
     heading = f"<h1>{escape(f'Mentees of {mentor}')}</h1>"
     return page([(heading + "\n" + table, words)], f"Mentees · {mentor}", words.language)
 
-
-def _write(path: Path, text: str) -> None:
-    """A reader never sees half a page: write beside it, then rename over it."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hive-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
