@@ -7,6 +7,7 @@ any other caller gets 404 `job_not_found`. Tokens are verified on every call, ne
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
@@ -35,44 +36,19 @@ QUEUE_HEADER = "X-AppEngine-QueueName"  # set by Cloud Tasks; App Engine strips 
 @jobs.post("/publish")
 def publish_route() -> Response:
     """Start publishing one private report per student (or answer the one already running)."""
-
-    token = authorised()
-    state = hive()
-    if state.config.auth is AuthMode.GOOGLE and not g.caller.scopes & DRIVE_SCOPES:
-        raise DriveScopeMissing()
-    body = api_fields.json_body({"spreadsheet_id": api_fields.sheet_id,
-                                 "folder_id": api_fields.folder_id,
-                                 "as_of": api_fields.iso_date})
-    sid = body["spreadsheet_id"]
-    client = gateway_for(token, sid).client
-    store = MetadataJobStore(client, sid)
-    owner = owner_of(g.caller.key)
-    with state.locks.hold(sid, state.config.lock_wait_seconds):
-        known = store.jobs()
-        job = next((j for j in known if j.kind == PUBLISH.name and j.owner == owner
-                    and not j.state.finished), None)
-        if job is None:
-            if body.get("folder_id"):
-                check_folder(client, body["folder_id"])
-            ctx = StepContext(client=client, store=store,
-                              students_per_step=state.config.students_per_step)
-            job = new_job(ctx, owner, sid, body.get("folder_id", ""), body.get("as_of"))
-            _prune(store, known, state.config.job_keep_days)
-    # A job found unfinished is queued again: a step lost for good (an instance gone, retries
-    # spent) is how a job stops, and a second click is how a teacher restarts it.
-    state.jobs.enqueue(job, token, fresh=_stale(job))
-    g.counts = {"students": job.total}
-    response = jsonify({"job": job.public()})
-    response.status_code = 202
-    response.headers["Location"] = f"/v1/jobs/{job.id}"
-    return response
+    return _start_publishing(PUBLISH.name, new_job, "students")
 
 
 @jobs.post("/school/publish")
 def school_publish_route() -> Response:
     """Start publishing the school's cross-course reports and mentor sheets (or answer the one
     already running); the job lives on the school workbook."""
+    return _start_publishing(SCHOOL_PUBLISH.name, new_school_publish_job, "files")
 
+
+def _start_publishing(kind: str, make_job: Callable[..., Job], counted: str) -> Response:
+    """The caller's unfinished job of `kind` on the spreadsheet, else a new one from `make_job`;
+    either way queued, answered 202 (a publish needs Drive's `drive.file` as well)."""
     token = authorised()
     state = hive()
     if state.config.auth is AuthMode.GOOGLE and not g.caller.scopes & DRIVE_SCOPES:
@@ -86,18 +62,19 @@ def school_publish_route() -> Response:
     owner = owner_of(g.caller.key)
     with state.locks.hold(sid, state.config.lock_wait_seconds):
         known = store.jobs()
-        job = next((j for j in known if j.kind == SCHOOL_PUBLISH.name and j.owner == owner
+        job = next((j for j in known if j.kind == kind and j.owner == owner
                     and not j.state.finished), None)
         if job is None:
             if body.get("folder_id"):
                 check_folder(client, body["folder_id"])
             ctx = StepContext(client=client, store=store,
                               students_per_step=state.config.students_per_step)
-            job = new_school_publish_job(ctx, owner, sid, body.get("folder_id", ""),
-                                         body.get("as_of"))
+            job = make_job(ctx, owner, sid, body.get("folder_id", ""), body.get("as_of"))
             _prune(store, known, state.config.job_keep_days)
+    # A job found unfinished is queued again: a step lost for good (an instance gone, retries
+    # spent) is how a job stops, and a second click is how a teacher restarts it.
     state.jobs.enqueue(job, token, fresh=_stale(job))
-    g.counts = {"files": job.total}
+    g.counts = {counted: job.total}
     response = jsonify({"job": job.public()})
     response.status_code = 202
     response.headers["Location"] = f"/v1/jobs/{job.id}"
