@@ -219,28 +219,14 @@ def _school_publish(args: argparse.Namespace) -> int:
 def _school_publish_job(args: argparse.Namespace) -> int:
     """The service's school_publish job, its steps run here one after another, over the school
     workbook's folder (every .xlsx in it, by file stem, as `serve` opens them) and its local Drive."""
-    from sheets_backend.jobs.model import StepContext, owner_of
-    from sheets_backend.jobs.runner import run_step
     from sheets_backend.jobs.school_publish import new_job
-    from sheets_backend.jobs.store import MetadataJobStore
-    from sheets_backend.service.auth import LOCAL_IDENTITY
-    from sheets_backend.service.settings import Config
     from sheets_backend.sheets.gateway import local_client
     from sheets_backend.sheets.local import LocalSheets
 
     service = LocalSheets.from_folder(args.path.resolve().parent, keep_drive=True)
     sid = args.path.stem
     client = local_client(service)
-    per_step = Config().students_per_step
-    ctx = StepContext(client=client, store=MetadataJobStore(client, sid), students_per_step=per_step)
-    job = new_job(ctx, owner_of(LOCAL_IDENTITY.key), sid, args.folder_id, args.as_of)
-    while not job.state.finished:
-        job = run_step(client, job.id, per_step)
-        print(f"Publishing the school's reports: {job.done} of {job.total}", file=sys.stderr)
-    print(job.message)
-    if job.result:
-        print(f"Folder id: {job.result['folder_id']} (pass --folder-id next time)")
-    return 0 if job.state.value == "done" else 1
+    return _run_publish_here(client, sid, new_job, args, "Publishing the school's reports")
 
 
 def _print_school(summary: dict[str, object], path: Path, as_json: bool) -> None:
@@ -288,12 +274,7 @@ def _publish(args: argparse.Namespace) -> int:
 
 def _publish_job(args: argparse.Namespace) -> int:
     """The service's publish job, its steps run here one after another (the embedded default)."""
-    from sheets_backend.jobs.model import StepContext, owner_of
     from sheets_backend.jobs.publish import new_job
-    from sheets_backend.jobs.runner import run_step
-    from sheets_backend.jobs.store import MetadataJobStore
-    from sheets_backend.service.auth import LOCAL_IDENTITY
-    from sheets_backend.service.settings import Config
     from sheets_backend.sheets.gateway import local_client
     from sheets_backend.sheets.local import LocalSheets, drive_store
 
@@ -301,16 +282,7 @@ def _publish_job(args: argparse.Namespace) -> int:
     sid = service.open_workbook(args.path)
     drive_store.attach(service.drive, args.path.parent)
     client = local_client(service)
-    per_step = Config().students_per_step
-    ctx = StepContext(client=client, store=MetadataJobStore(client, sid), students_per_step=per_step)
-    job = new_job(ctx, owner_of(LOCAL_IDENTITY.key), sid, args.folder_id, args.as_of)
-    while not job.state.finished:
-        job = run_step(client, job.id, per_step)
-        print(f"Publishing reports: {job.done} of {job.total}", file=sys.stderr)
-    print(job.message)
-    if job.result:
-        print(f"Folder id: {job.result['folder_id']} (pass --folder-id next time)")
-    return 0 if job.state.value == "done" else 1
+    return _run_publish_here(client, sid, new_job, args, "Publishing reports")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -355,3 +327,25 @@ def human_summary(summary: dict[str, object], path: Path) -> str:
         else:
             lines.append(f"{tabs}: already up to date, nothing written ({calls['read']} reads).")
     return "\n".join(lines)
+
+
+def _run_publish_here(client: Any, sid: str, make_job: Any, args: argparse.Namespace,
+                      doing: str) -> int:
+    """A publish job made by `make_job`, its steps run here one after another, progress on
+    stderr; 0 when it ends done."""
+    from sheets_backend.jobs.model import StepContext, owner_of
+    from sheets_backend.jobs.runner import run_step
+    from sheets_backend.jobs.store import MetadataJobStore
+    from sheets_backend.service.auth import LOCAL_IDENTITY
+    from sheets_backend.service.settings import Config
+
+    per_step = Config().students_per_step
+    ctx = StepContext(client=client, store=MetadataJobStore(client, sid), students_per_step=per_step)
+    job = make_job(ctx, owner_of(LOCAL_IDENTITY.key), sid, args.folder_id, args.as_of)
+    while not job.state.finished:
+        job = run_step(client, job.id, per_step)
+        print(f"{doing}: {job.done} of {job.total}", file=sys.stderr)
+    print(job.message)
+    if job.result:
+        print(f"Folder id: {job.result['folder_id']} (pass --folder-id next time)")
+    return 0 if job.state.value == "done" else 1

@@ -93,6 +93,15 @@ class StepContext:
     client_for: Callable[[str], gspread.Client] | None = None
 
 
+def save_planned(ctx: StepContext, job: Job, counts: Mapping[str, int]) -> tuple[Job, dict[str, int]]:
+    """The step's counts, saved before it changes anything (or the first attempt's, on a retry)."""
+    if job.pending is not None:
+        return job, dict(job.pending)
+    job = job.replace(pending=dict(counts), state=JobState.RUNNING, updated=now())
+    ctx.store.save(job)
+    return job, dict(counts)
+
+
 @dataclass(frozen=True)
 class JobKind:
     """A kind of job: `start` checks the request and counts the work (in the request, so errors

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sheets_backend.jobs.model import Job, JobKind, JobState, StepContext, now, register
+from sheets_backend.jobs.model import Job, JobKind, JobState, StepContext, now, register, save_planned
 from sheets_backend.publish.google import GooglePublisher, roster_change
 from sheets_backend.sheets.gateway import SheetsGateway, translated_errors
 
@@ -39,15 +39,6 @@ def start(ctx: StepContext, params: Mapping[str, Any]) -> tuple[int, Mapping[str
     return len(book.students), params
 
 
-def _planned(ctx: StepContext, job: Job, counts: Mapping[str, int]) -> tuple[Job, dict[str, int]]:
-    """The step's counts, saved before it changes anything (or the first attempt's, on a retry)."""
-    if job.pending is not None:
-        return job, dict(job.pending)
-    job = job.replace(pending=dict(counts), state=JobState.RUNNING, updated=now())
-    ctx.store.save(job)
-    return job, dict(counts)
-
-
 def step(ctx: StepContext, job: Job) -> Job:
     """Run step `job.step` of a publish; the job advanced past it (done after the last)."""
     params = dict(job.params)
@@ -66,7 +57,7 @@ def step(ctx: StepContext, job: Job) -> Job:
         total = len(keys)
         if job.step == 0:
             change = roster_change(keys, publisher.existing())
-            job, counts = _planned(ctx, job, {"retired": len(change.retire)})
+            job, counts = save_planned(ctx, job, {"retired": len(change.retire)})
             done_counts = {"shared": 0, "unshared": 0}
             publisher.retire(change.retire, done_counts)
             first = 0
@@ -75,7 +66,7 @@ def step(ctx: StepContext, job: Job) -> Job:
             batch = keys[first:first + ctx.students_per_step]
             plans = {k: publisher.planned(reports[k], existing.get(k)) for k in batch}
             planned = {c: sum(p[c] for p in plans.values()) for c in COUNTS if c != "retired"}
-            job, counts = _planned(ctx, job, planned)
+            job, counts = save_planned(ctx, job, planned)
             scratch = {"shared": 0, "unshared": 0}
             for key in batch:
                 publisher.publish_one(key, reports[key], existing.get(key), scratch)

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sheets_backend.jobs.model import Job, JobKind, JobState, StepContext, now, register
+from sheets_backend.jobs.model import Job, JobKind, JobState, StepContext, now, register, save_planned
 from sheets_backend.publish.google import GooglePublisher, roster_change
 from sheets_backend.school.google import FOLDER_NAME, DriveOpener, SchoolFile, school_files
 from sheets_backend.school.publish import read_reports
@@ -49,15 +49,6 @@ def start(ctx: StepContext, params: Mapping[str, Any]) -> tuple[int, Mapping[str
     return len(files), params
 
 
-def _planned(ctx: StepContext, job: Job, counts: Mapping[str, int]) -> tuple[Job, dict[str, int]]:
-    """The step's counts, saved before it changes anything (or the first attempt's, on a retry)."""
-    if job.pending is not None:
-        return job, dict(job.pending)
-    job = job.replace(pending=dict(counts), state=JobState.RUNNING, updated=now())
-    ctx.store.save(job)
-    return job, dict(counts)
-
-
 def step(ctx: StepContext, job: Job) -> Job:
     """Run step `job.step` of a school publish; the job advanced past it (done after the last)."""
     params = dict(job.params)
@@ -74,7 +65,7 @@ def step(ctx: StepContext, job: Job) -> Job:
         total = len(files)
         if job.step == 0:
             change = roster_change([f.key for f in files], publisher.existing())
-            job, counts = _planned(ctx, job, {"retired": len(change.retire)})
+            job, counts = save_planned(ctx, job, {"retired": len(change.retire)})
             publisher.retire(change.retire, {"shared": 0, "unshared": 0})
             params.update(not_read=not_read, reports=sum(f.kind == "report" for f in files),
                           mentor_sheets=sum(f.kind == "mentor" for f in files),
@@ -87,7 +78,7 @@ def step(ctx: StepContext, job: Job) -> Job:
             batch = files[first:first + ctx.students_per_step]
             plans = [publisher.planned_for(f.readers, existing.get(f.key)) for f in batch]
             planned = {c: sum(p[c] for p in plans) for c in COUNTS if c != "retired"}
-            job, counts = _planned(ctx, job, planned)
+            job, counts = save_planned(ctx, job, planned)
             scratch = {"shared": 0, "unshared": 0}
             for f in batch:
                 publisher.publish_content(f.key, f.title, f.content, f.readers,
