@@ -321,9 +321,10 @@ def human_summary(summary: dict[str, object], path: Path) -> str:
         tabs = ", ".join(summary.get("tabs", []) or [])  # type: ignore[arg-type]
         if calls["write"]:
             kb = calls.get("bytes_written", 0) / 1000
+            json_kb = calls.get("json_bytes", 0) / 1000
             lines.append(f"Wrote {tabs}: {calls['write']} batch update"
-                         f"{'s' if calls['write'] != 1 else ''}, {kb:,.0f} KB "
-                         f"({calls['read']} reads).")
+                         f"{'s' if calls['write'] != 1 else ''}, {kb:,.0f} KB sent "
+                         f"({json_kb:,.0f} KB of JSON; {calls['read']} reads).")
         else:
             lines.append(f"{tabs}: already up to date, nothing written ({calls['read']} reads).")
     return "\n".join(lines)

@@ -138,7 +138,7 @@ def test_dry_run_writes_nothing(hive, capsys):
     before = digest(hive.path)
     code, summary = hive.cli("--dry-run", capsys=capsys)
     assert code == 0 and summary["written"] is False
-    assert summary["api_calls"] == {"read": 2, "write": 0, "bytes_written": 0}
+    assert summary["api_calls"] == {"read": 2, "write": 0, "bytes_written": 0, "json_bytes": 0}
     assert digest(hive.path) == before
 
 
@@ -192,7 +192,7 @@ def test_human_summary_is_short_and_readable(hive, capsys):
     assert "4 students, 3 outcomes, 13 pieces of evidence" in out
     assert "Mastered 1" in out
     assert "Wrote Mastery, Student Summary" in out
-    assert ": 1 batch update, " in out and " KB (2 reads)." in out
+    assert ": 1 batch update, " in out and " KB of JSON; 2 reads)." in out
 
 
 def outcome_columns(mastery: dict[str, dict[str, object]]) -> dict[str, list[object]]:
@@ -261,7 +261,7 @@ def test_sheets_refusing_access_is_told_plainly_and_nothing_is_written(hive, sta
     with pytest.raises(HiveError) as caught:
         recompute(gateway)
     assert caught.value.code == code and words in caught.value.message
-    assert gateway.calls.to_dict() == {"read": 1, "write": 0, "bytes_written": 0}  # no retry
+    assert gateway.calls.to_dict() == {"read": 1, "write": 0, "bytes_written": 0, "json_bytes": 0}  # no retry
     assert digest(hive.path) == before
 
 

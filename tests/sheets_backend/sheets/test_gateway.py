@@ -256,3 +256,46 @@ def test_two_recomputes_at_once_both_write_and_add_no_tab(sheet, hive_tabs_exist
     assert sorted(sheet.titles()) == sorted(["Roster", "Outcomes", "Scores", "Behavior",
                                              *OUTPUT_TABS])
     assert all(len(sheet.marks()[t]) == 1 for t in OUTPUT_TABS)
+
+
+# --- what goes over the wire ---------------------------------------------------------------------
+
+def test_a_write_goes_gzip_compressed_and_its_bytes_are_counted_as_sent(sheet):
+    """The request body is gzip with its Content-Encoding, as Google's own clients send it;
+    `bytes_written` counts what went over the wire, `json_bytes` what Google unpacks."""
+    import gzip
+
+    import orjson
+    from requests.adapters import BaseAdapter
+
+    from sheets_backend.sheets.local.transport import PREFIXES, LocalSheetsAdapter
+
+    sent: list[tuple[str | None, bytes]] = []
+
+    class Recording(LocalSheetsAdapter):
+        def send(self, request, **kwargs):  # type: ignore[no-untyped-def]
+            if request.method == "POST":
+                sent.append((request.headers.get("Content-Encoding"), request.body))
+            return super().send(request, **kwargs)
+
+    client = local_client(sheet.service, base_delay=0.0)
+    adapter: BaseAdapter = Recording(sheet.service.drive)
+    for prefix in PREFIXES:
+        client.http_client.session.mount(prefix, adapter)
+    gateway = SheetsGateway(client, sheet.sid)
+    summary = recompute(gateway)
+    assert summary.written and len(sent) == gateway.calls.write == 1
+    encoding, body = sent[0]
+    assert encoding == "gzip"
+    unpacked = gzip.decompress(body)
+    assert "requests" in orjson.loads(unpacked)
+    assert gateway.calls.bytes_written == len(body) < len(unpacked) == gateway.calls.json_bytes
+    assert sheet.values("Mastery")  # and Google (here: the local service) applied it
+
+
+def test_a_google_client_asks_for_gzip_answers_as_googles_guide_says():
+    from sheets_backend.sheets.gateway import google_client
+
+    session = google_client("a-token").http_client.session
+    assert session.headers["Accept-Encoding"] == "gzip"
+    assert "(gzip)" in session.headers["User-Agent"]

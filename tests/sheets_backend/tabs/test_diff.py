@@ -52,7 +52,7 @@ def test_a_repeat_recompute_writes_nothing(sheet):
     before = state(service, sid)
     again = gateway(service, sid)
     summary = recompute(again).to_dict()
-    assert summary["api_calls"] == {"read": 3, "write": 0, "bytes_written": 0}
+    assert summary["api_calls"] == {"read": 3, "write": 0, "bytes_written": 0, "json_bytes": 0}
     assert state(service, sid) == before
 
 

@@ -296,3 +296,38 @@ def test_update_protected_range_changes_only_the_named_fields(http: Any, sid: st
     no_fields = error_of(lambda: http.batch_update(sid, {"requests": [{"updateProtectedRange": {
         "protectedRange": {"protectedRangeId": pid, "description": "x"}}}]}))
     assert no_fields["code"] == 400 and "'fields' is required" in no_fields["message"]
+
+
+# --- request bodies on the wire -----------------------------------------------------------------
+
+def _post(http: Any, sid: str, body: bytes, encoding: str | None) -> Any:
+    headers = {"Content-Type": "application/json"}
+    if encoding is not None:
+        headers["Content-Encoding"] = encoding
+    return http.request("post", gspread.urls.SPREADSHEET_BATCH_UPDATE_URL % sid, data=body,
+                        headers=headers)
+
+
+def test_a_gzip_body_is_applied_like_the_same_json(http: Any, sid: str) -> None:
+    import gzip
+
+    import orjson
+
+    body = orjson.dumps({"requests": [{"addSheet": {"properties": {"title": "Zipped"}}}]})
+    reply = _post(http, sid, gzip.compress(body), "gzip").json()
+    assert reply["replies"][0]["addSheet"]["properties"]["title"] == "Zipped"
+    titles = [s["properties"]["title"] for s in http.fetch_sheet_metadata(sid)["sheets"]]
+    assert "Zipped" in titles
+
+
+@pytest.mark.parametrize(("body", "encoding", "message"), [
+    (b"\x1f\x8b not really gzip", "gzip", "Invalid gzip-compressed request body."),
+    (b'{"requests": []}', "br", "Unsupported Content-Encoding: br"),
+])
+def test_a_body_google_could_not_decode_is_refused_and_nothing_changes(
+    http: Any, sid: str, body: bytes, encoding: str, message: str
+) -> None:
+    before = http.fetch_sheet_metadata(sid)
+    error = error_of(lambda: _post(http, sid, body, encoding))
+    assert error == {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}
+    assert http.fetch_sheet_metadata(sid) == before
