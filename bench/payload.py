@@ -15,6 +15,7 @@ no request over 2 MB.
 from __future__ import annotations
 
 import argparse
+import gzip
 import sys
 import tempfile
 import time
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import gspread
+import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -54,9 +56,12 @@ class Wire:
     inner: Any
     calls: list[tuple[str, int]] = field(default_factory=list)
     cell_data: bool = False
+    bodies: list[bytes] | None = None  # kept when asked: the first recompute's, for `colour_cost`
 
     def handle(self, method: str, url: str, body: bytes | None) -> tuple[int, Any]:
         self.calls.append((method.upper(), len(body or b"")))
+        if self.bodies is not None and body and method.upper() != "GET":
+            self.bodies.append(body)
         self.cell_data = self.cell_data or b'"updateCells"' in (body or b"")
         return self.inner.handle(method, url, body)  # type: ignore[no-any-return]
 
@@ -72,6 +77,58 @@ class Row:
     largest: int  # the largest request, unpacked
     cpu: float
     cell_data: bool
+
+
+@dataclass(frozen=True)
+class ColourCost:
+    """Colours as per-cell formats (what Hive writes) against colours as conditional-format rules."""
+
+    book: str
+    cells: int  # cells whose format carries a background colour
+    json_bytes: int  # of those colours in the JSON
+    sent_bytes: int  # what they add to the gzip bodies
+    rules: int  # conditional-format rules that would colour the same cells
+    rule_bytes: int  # those rules' JSON
+
+
+def colour_cost(book: str, bodies: list[bytes]) -> ColourCost:
+    """What the background colours of a first recompute cost, and what the same colours would
+    cost as one `addConditionalFormatRule` per tab and colour (TEXT_STARTS_WITH a status word).
+
+    The rules are built, not sent (the local service does not serve conditional formats): their
+    JSON is the size of the request that would replace every per-cell colour.
+    """
+    cells, colours = 0, set()
+    plain_bodies = []
+    for raw in bodies:
+        body = orjson.loads(raw)
+        for request in body.get("requests", []):
+            update = request.get("updateCells")
+            if update is None:
+                continue
+            tab = (update.get("start") or update.get("range") or {}).get("sheetId")
+            for row in update.get("rows", []):
+                for cell in row.get("values", []):
+                    fmt = cell.get("userEnteredFormat", {})
+                    if "backgroundColorStyle" in fmt:
+                        cells += 1
+                        colours.add((tab, orjson.dumps(fmt.pop("backgroundColorStyle"))))
+                        fmt.pop("backgroundColor", None)
+                        if not fmt:
+                            cell.pop("userEnteredFormat")
+        plain_bodies.append(orjson.dumps(body))
+    rules = [
+        {"addConditionalFormatRule": {"index": 0, "rule": {
+            "ranges": [{"sheetId": tab, "startRowIndex": 1, "startColumnIndex": 3}],
+            "booleanRule": {"condition": {"type": "TEXT_STARTS_WITH",
+                                          "values": [{"userEnteredValue": "On track"}]},
+                            "format": {"backgroundColorStyle": orjson.loads(colour)}}}}}
+        for tab, colour in sorted(colours, key=str)
+    ]
+    sent = sum(len(gzip.compress(b, 6, mtime=0)) for b in bodies)
+    plain_sent = sum(len(gzip.compress(b, 6, mtime=0)) for b in plain_bodies)
+    return ColourCost(book, cells, sum(map(len, bodies)) - sum(map(len, plain_bodies)),
+                      sent - plain_sent, len(rules), len(orjson.dumps(rules)))
 
 
 def client(wire: Wire) -> gspread.Client:
@@ -138,11 +195,15 @@ def edits(service: LocalSheets, sid: str) -> list[tuple[str, Callable[[gspread.S
     ]
 
 
-def run(book: str, path: Path, *, steps: tuple[str, ...] | None = None) -> list[Row]:
+def run(book: str, path: Path, *, steps: tuple[str, ...] | None = None,
+        colours: list[ColourCost] | None = None) -> list[Row]:
     service = LocalSheets()
     sid = service.open_workbook(path, autosave=False)
-    wire = Wire(service.drive)
+    wire = Wire(service.drive, bodies=[] if colours is not None else None)
     rows = [measure(book, "first recompute", wire, sid)]
+    if colours is not None and wire.bodies is not None:
+        colours.append(colour_cost(book, wire.bodies))
+        wire.bodies = None
     teacher = client(Wire(service.drive)).open_by_key(sid)
     for step, edit in edits(service, sid):
         if steps is not None and step not in steps:
@@ -150,6 +211,13 @@ def run(book: str, path: Path, *, steps: tuple[str, ...] | None = None) -> list[
         edit(teacher)
         rows.append(measure(book, step, wire, sid))
     return rows
+
+
+def show_colours(costs: list[ColourCost]) -> None:
+    print("\ncolours of a first recompute: as per-cell formats (written) vs conditional-format rules")
+    for c in costs:
+        print(f"  {c.book:<8} {c.cells:>6,} coloured cells: {c.json_bytes:>9,} B of JSON, "
+              f"{c.sent_bytes:>7,} B sent (gzip); as {c.rules} rules: {c.rule_bytes:,} B")
 
 
 def show(rows: list[Row]) -> None:
@@ -173,19 +241,21 @@ def main() -> None:
     parser.add_argument("--only", choices=("demo", "typical"))
     args = parser.parse_args()
     rows: list[Row] = []
+    colours: list[ColourCost] = []
     with tempfile.TemporaryDirectory(prefix="hive-payload-") as tmp:
         folder = Path(tmp)
         if args.only in (None, "demo"):
-            rows += run("demo", write_demo_gradebook(folder / "demo.xlsx"))
+            rows += run("demo", write_demo_gradebook(folder / "demo.xlsx"), colours=colours)
         if args.only in (None, "typical"):
             path = write_gradebook(folder / "typical.xlsx", students=150, outcomes=30,
                                    scores_per_outcome=10, seed=7)
-            rows += run("typical", path)
+            rows += run("typical", path, colours=colours)
         if args.big:
             path = write_gradebook(folder / "big.xlsx", students=600, outcomes=60,
                                    scores_per_outcome=15, seed=1)
             rows += run("600x60x15", path, steps=("nothing changed", "one changed score"))
     show(rows)
+    show_colours(colours)
 
 
 if __name__ == "__main__":
