@@ -81,7 +81,6 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
     column = per.position[keep] - extra[per.group[keep]]
     pick = keep if per is g else np.flatnonzero(named)[keep]
     source = idx[pick]
-    name_code, names = assessment_names(rows, source)
     day = rows.date[source] // words.DAY_NS
     value_code, _ = pd.factorize(g.values[pick])
     mark_code = np.zeros(len(source), dtype=np.int64)
@@ -90,11 +89,11 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
         # 1, 2, ... a mark's code; the sign says whether it stands beside a score.
         mark_code[marked] = pd.factorize(rows.mark(source[marked]))[0] + 1
         mark_code[marked] *= np.where(np.isnan(rows.score[source[marked]]), 1, -1)
-    # (day, value, mark) as one small integer, then with the assessment: one factorization.
+    # (day, value, mark) as one small integer, coded through a dense table; then the assessment.
     n_marks = int(np.abs(mark_code).max(initial=0)) * 2 + 1
-    small = ((day - day.min(initial=0)) * (int(value_code.max(initial=0)) + 1) + value_code) \
-        * n_marks + mark_code + n_marks // 2
-    code, first = words.small_codes((name_code + 1) * (int(small.max(initial=0)) + 1) + small)
+    small = ((day - (int(day.min()) if len(day) else 0)) * (int(value_code.max(initial=0)) + 1)
+             + value_code) * n_marks + mark_code + n_marks // 2
+    code, first, names = _by_assessment(rows, source, *words.small_codes(small))
     rep = source[first]
     shown = number_words(g.values[pick[first]])
     marked_rep = np.flatnonzero(mark_code[first] != 0)
@@ -106,7 +105,7 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
             shown[marked_rep] + " (" + label + ")",
             label + " (counts as " + shown[marked_rep] + ")",
         )
-    text = names[name_code[first]] + ", " + words.day_words(rows.date[rep]) + ": " + shown
+    text = names + ", " + words.day_words(rows.date[rep]) + ": " + shown
     cell = g.group[pick]
     piece = ("; " + text)[code]
     start = np.flatnonzero(column == 0)
@@ -118,6 +117,33 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
         led = words.int_words(extra[cell[older[one]]]) + " earlier; " + text[code[older[one]]]
         piece[older] = led[both]
     return words.Trail(piece, cell, g.size)
+
+
+def _by_assessment(rows: Rows, source: Ints, code: Ints, first: Ints
+                   ) -> tuple[Ints, Ints, rules.Objects]:
+    """Codes of (`code`, assessment name) for rows `source`, one row of each, and each one's name.
+
+    The pieces of one day, value and mark nearly always share an assessment: each row's
+    assessment is compared with its code's first row's (no hashing, each string read once), and
+    only rows that differ, and retakes (whose names say which attempt they are), are coded by name.
+    """
+    theirs = rows.text.assessment[rows.source[source]]
+    try:
+        differ = theirs != theirs[first][code]
+    except TypeError:  # pd.NA equals nothing, not even itself: every row is coded by name
+        differ = np.ones(len(source), dtype=bool)
+    odd = np.flatnonzero(differ | (rows.attempt[source] > 0))
+    part = np.zeros(len(source), dtype=np.int64)  # 0: named as its code's first row
+    odd_names = np.zeros(0, dtype=object)
+    if len(odd):
+        odd_code, odd_names = assessment_names(rows, source[odd])
+        part[odd] = odd_code + 2  # from 1, for a blank name (code -1)
+        code, first = words.small_codes(part * len(first) + code)
+    names = np.asarray(theirs[first], dtype=object)
+    names[pd.isna(names)] = ""  # None equals None: a blank reads "", as `Rows.assessment` has it
+    by_name = np.flatnonzero(part[first] > 0)
+    names[by_name] = odd_names[part[first][by_name] - 2]
+    return code, first, names
 
 
 def mark_labels(codes: rules.Objects, policy: Policy) -> rules.Objects:
