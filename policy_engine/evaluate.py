@@ -288,7 +288,7 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
     if g.dates is not None:
         last[g.scored] = g.dates[g.newest].view("datetime64[ns]")
     return {
-        "policy": np.full(size, name, dtype=object),
+        "policy": words.filled(size, name),
         "level": level,
         "status": words.table([s.value for s in STATUSES])[status],
         "label": label,
@@ -384,7 +384,7 @@ def students_table(table: pd.DataFrame, student_index: pd.Index, default: Policy
     )
     card = default.report_card
     report = (
-        np.full(n, "", dtype=object)
+        words.filled(n, "")
         if card is None
         else report_grades(card, percent, mean_level, code, levels,
                            status != Status.NOT_ASSESSED.value, n)

@@ -180,8 +180,8 @@ def not_assessed_sentences(facts: Facts, policy: Policy, at: Ints) -> tuple[Obje
     """Why the cells `at` have no status yet, and what would give them one."""
     tracked = np.maximum(facts.evidence_count[at] - facts.counted[at], 0)
     why = _per_count(tracked, lambda t: _not_counted_why(t, policy))
-    step = np.where(facts.missing_count[at] > 0, "Next: hand in the missing work.",
-                    "Next: a first assessment of this outcome.").astype(object)
+    step = words.table(["Next: a first assessment of this outcome.",
+                        "Next: hand in the missing work."])[(facts.missing_count[at] > 0).astype(np.int64)]
     return why, step
 
 
@@ -190,7 +190,7 @@ def explain_demonstrations(facts: Facts, policy: Policy) -> tuple[Objects, Objec
     status, k, counted, trail = facts.status, facts.demonstrations, facts.counted, facts.trail
     n = policy.n
     at = f" at {policy.threshold_label} or above"
-    why = np.full(len(status), "", dtype=object)
+    why = words.filled(len(status), "")
     m = np.flatnonzero(status == MASTERED)
     why[m] = trail.sentences(m, _per_count(
         k[m], lambda c: f"Mastered: {c} {_s(c, 'demonstration')}{at}, {n} needed ("), ").")
@@ -202,8 +202,8 @@ def explain_demonstrations(facts: Facts, policy: Policy) -> tuple[Objects, Objec
         counted[y], lambda c: f"Not Yet: {c} {_s(c, 'score')}, none{at} yet (latest: "), ").")
     distinct = policy.distinct_dates
     first = f"Next: a first demonstration{at}; {n} {'is' if n == 1 else 'are'} needed"
-    step = np.full(len(status), first + (", each on a different day." if distinct and n > 1
-                                          else "."), dtype=object)
+    step = words.filled(len(status), first + (", each on a different day." if distinct and n > 1
+                                              else "."))
     step[m] = "Next: nothing more is needed for this outcome."
     left = np.maximum(n - k[o], 0)
 
@@ -223,7 +223,7 @@ def explain_level(facts: Facts, policy: Policy, method_label: str) -> tuple[Obje
     status, used, counted = facts.status, facts.used, facts.counted
     goal = f"{policy.mastery_threshold:g} ({policy.threshold_label})"
     bands = [policy.band(s).label for s in STATUSES]
-    why = np.full(len(status), "", dtype=object)
+    why = words.filled(len(status), "")
     a = np.flatnonzero(status != NOT_ASSESSED)
     # The words before the evidence depend on status, level and count only: each written once.
     level_code = pd.factorize(facts.level[a])[0].astype(np.int64) + 1
@@ -237,8 +237,7 @@ def explain_level(facts: Facts, policy: Policy, method_label: str) -> tuple[Obje
                                 facts.level_label[rep].tolist(), used[rep].tolist(), strict=True)
     ])
     why[a] = facts.trail.sentences(a, heads[code], f"). Mastered is {goal}.")
-    step = np.full(len(status), f"Next: a new score at {goal} or above to raise the level.",
-                   dtype=object)
+    step = words.filled(len(status), f"Next: a new score at {goal} or above to raise the level.")
     short = np.flatnonzero(counted < policy.minimum_evidence)
     mini = policy.minimum_evidence
     step[short] = _per_count(mini - counted[short], lambda c: (

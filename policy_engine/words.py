@@ -29,6 +29,13 @@ def table(words: list[str]) -> Objects:
     return out
 
 
+def filled(size: int, text: str) -> Objects:
+    """`text` in each of `size` cells, one shared object (`np.full` writes a new copy in each)."""
+    out = np.empty(size, dtype=object)
+    out[:] = text
+    return out
+
+
 def int_words(values: Ints) -> Objects:
     """`0`, `1`, `12`: each distinct count written once (values are small and not negative)."""
     if not len(values):
@@ -146,7 +153,7 @@ class Trail:
         pieces = "".join(out.tolist()).split(_END)
         if len(pieces) != len(cells) + 1:  # a part holds the separator: add it up instead
             position = positions()
-            joined = np.full(self.size, "", dtype=object)
+            joined = filled(self.size, "")
             for c in range(int(counts.max(initial=0))):  # at most five parts a cell
                 rows = keep[position == c]
                 joined[self.cell[rows]] = joined[self.cell[rows]] + self.parts[rows]
