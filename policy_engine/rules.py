@@ -135,23 +135,27 @@ def _s(count: int, word: str) -> str:
     return word if count == 1 else word + "s"
 
 
-def missing_sentence(facts: Facts, policy: Policy) -> tuple[Bools, Objects]:
-    """` 1 piece of work missing; it is not counted as a score.` for the cells with missing work:
-    tracked, never a zero."""
-    missing = facts.missing_count
-    has = missing > 0
+def _missing_words(policy: Policy) -> Callable[[int], str]:
+    """` 1 piece of work missing; it is not counted as a score.` for m pieces ("" for none)."""
     if policy.missing_work is MissingWork.NOT_COUNTED:
         def say(m: int) -> str:
             it = "it is not counted as a score" if m == 1 else "they are not counted as scores"
-            return f" {m} {_s(m, 'piece')} of work missing; {it}."
+            return f" {m} {_s(m, 'piece')} of work missing; {it}." if m else ""
     else:
         low = policy.scale.minimum
         label = policy.scale.label_for(low)
         lowest = f"the lowest score, {low:g}" + (f" ({label})" if label else "")
 
         def say(m: int) -> str:
-            return f" {m} {_s(m, 'piece')} of work missing; {'it' if m == 1 else 'each'} counts as {lowest}."
-    return has, _per_count(missing[has], say)
+            return (f" {m} {_s(m, 'piece')} of work missing; {'it' if m == 1 else 'each'} counts as "
+                    f"{lowest}." if m else "")
+    return say
+
+
+def _tails(facts: Facts, policy: Policy, at: Ints, tail: str) -> Objects:
+    """`tail` and then the missing-work sentence of each cell `at`: one text per missing count."""
+    say = _missing_words(policy)
+    return _per_count(facts.missing_count[at], lambda m: tail + say(m))
 
 
 _KIND_WORDS = {EvidenceType.FORMATIVE: "practice", EvidenceType.UPDATE: "update",
@@ -193,13 +197,16 @@ def explain_demonstrations(facts: Facts, policy: Policy) -> tuple[Objects, Objec
     why = words.filled(len(status), "")
     m = np.flatnonzero(status == MASTERED)
     why[m] = trail.sentences(m, _per_count(
-        k[m], lambda c: f"Mastered: {c} {_s(c, 'demonstration')}{at}, {n} needed ("), ").")
+        k[m], lambda c: f"Mastered: {c} {_s(c, 'demonstration')}{at}, {n} needed ("),
+        _tails(facts, policy, m, ")."))
     o = np.flatnonzero(status == ON_TRACK)
     why[o] = trail.sentences(o, _per_count(
-        k[o], lambda c: f"On track: {c} of {n} {_s(n, 'demonstration')}{at} ("), ").")
+        k[o], lambda c: f"On track: {c} of {n} {_s(n, 'demonstration')}{at} ("),
+        _tails(facts, policy, o, ")."))
     y = np.flatnonzero(status == NOT_YET)
     why[y] = trail.sentences(y, _per_count(
-        counted[y], lambda c: f"Not Yet: {c} {_s(c, 'score')}, none{at} yet (latest: "), ").")
+        counted[y], lambda c: f"Not Yet: {c} {_s(c, 'score')}, none{at} yet (latest: "),
+        _tails(facts, policy, y, ")."))
     distinct = policy.distinct_dates
     first = f"Next: a first demonstration{at}; {n} {'is' if n == 1 else 'are'} needed"
     step = words.filled(len(status), first + (", each on a different day." if distinct and n > 1
@@ -236,7 +243,8 @@ def explain_level(facts: Facts, policy: Policy, method_label: str) -> tuple[Obje
         for s, lw, ll, u in zip(status[rep].tolist(), facts.level_words[rep].tolist(),
                                 facts.level_label[rep].tolist(), used[rep].tolist(), strict=True)
     ])
-    why[a] = facts.trail.sentences(a, heads[code], f"). Mastered is {goal}.")
+    tails = _tails(facts, policy, a, f"). Mastered is {goal}.")
+    why[a] = facts.trail.sentences(a, heads[code], tails)
     step = words.filled(len(status), f"Next: a new score at {goal} or above to raise the level.")
     short = np.flatnonzero(counted < policy.minimum_evidence)
     mini = policy.minimum_evidence
@@ -247,9 +255,11 @@ def explain_level(facts: Facts, policy: Policy, method_label: str) -> tuple[Obje
 
 
 def _finish(facts: Facts, policy: Policy, why: Objects, step: Objects) -> tuple[Objects, Objects]:
-    """Add the missing-work sentence and the not-assessed wording, shared by every method."""
+    """The not-assessed wording and its missing-work sentence, shared by every method (the
+    sentences of assessed cells end in theirs already: see `_tails`)."""
     blank = np.flatnonzero(facts.status == NOT_ASSESSED)
     why[blank], step[blank] = not_assessed_sentences(facts, policy, blank)
-    has, sentence = missing_sentence(facts, policy)
-    why[has] = why[has] + sentence
+    say = _missing_words(policy)
+    missing = blank[facts.missing_count[blank] > 0]
+    why[missing] = why[missing] + _per_count(facts.missing_count[missing], say)
     return why, step

@@ -109,12 +109,15 @@ class Trail:
     cell: Ints
     size: int
 
-    def sentences(self, at: Ints, heads: Objects, tail: str) -> Objects:
-        """`heads[i] + <the parts of cell at[i]> + tail` for each i: every cell's sentence.
+    def sentences(self, at: Ints, heads: Objects, tail: str | Objects) -> Objects:
+        """`heads[i] + <the parts of cell at[i]> + tail` (or `tail[i]`) for each i: every cell's
+        sentence.
 
         >>> trail = Trail(table(["a", "; b", "c"]), np.array([0, 0, 2]), 3)
         >>> trail.sentences(np.array([2, 0, 1]), table(["(", "[", "{"]), ".").tolist()
         ['(c.', '[a; b.', '{.']
+        >>> trail.sentences(np.array([0, 2]), table(["(", "{"]), table([".", "!"])).tolist()
+        ['(a; b.', '{c!']
         """
         if not len(at):
             return np.zeros(0, dtype=object)
@@ -128,12 +131,18 @@ class Trail:
             wanted[cells] = True
             keep = np.flatnonzero(wanted[self.cell])
         counts = np.bincount(self.cell[keep], minlength=self.size)[cells]
-        # Each sentence is its head, its parts, then the tail and a separator to split on.
-        ends = np.cumsum(counts + 2)
-        starts = ends - counts - 2
+        # Each sentence is its head, its parts, then the tail and a separator to split on (one
+        # slot for both when the tail is one text, so no string is made per cell).
+        gap = 2 if isinstance(tail, str) else 3
+        ends = np.cumsum(counts + gap)
+        starts = ends - counts - gap
         out = np.empty(int(ends[-1]) if len(ends) else 0, dtype=object)
         out[starts] = heads if ascending else heads[order]
-        out[ends - 1] = tail + _END
+        if isinstance(tail, str):
+            out[ends - 1] = tail + _END
+        else:
+            out[ends - 2] = tail if ascending else tail[order]
+            out[ends - 1] = _END
 
         def positions() -> Ints:
             """Each kept part's place among its cell's parts (0 for the first)."""
@@ -141,11 +150,11 @@ class Trail:
                 np.repeat(np.arange(len(cells)), counts)], dtype=np.int64)
 
         if ascending and len(keep) == len(self.cell):
-            # Every part, sorted by cell: part j comes after its own cell's head and the heads
-            # and tails of the sentences before it.
+            # Every part, sorted by cell: part j comes after its own cell's head and the heads,
+            # tails and separators of the sentences before it.
             rank = np.zeros(self.size, dtype=np.int64)
             rank[cells] = np.arange(len(cells), dtype=np.int64)
-            out[np.arange(len(keep)) + 2 * rank[self.cell] + 1] = self.parts
+            out[np.arange(len(keep)) + gap * rank[self.cell] + 1] = self.parts
         else:
             first = np.zeros(self.size, dtype=np.int64)
             first[cells] = starts + 1
@@ -157,7 +166,7 @@ class Trail:
             for c in range(int(counts.max(initial=0))):  # at most five parts a cell
                 rows = keep[position == c]
                 joined[self.cell[rows]] = joined[self.cell[rows]] + self.parts[rows]
-            text = heads[order] + joined[cells] + tail
+            text = heads[order] + joined[cells] + (tail if isinstance(tail, str) else tail[order])
         else:
             text = table(pieces[:-1])
         if ascending:
