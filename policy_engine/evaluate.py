@@ -110,8 +110,8 @@ def evaluate(
     outcome_index = pd.Index(list(outcomes), dtype=object)
     n_students, n_outcomes = len(student_index), len(outcome_index)
     ev = evidence
-    dates = ev["date"].to_numpy("datetime64[ns]")
-    undated = np.isnat(dates)
+    dates = _nanoseconds(ev["date"])
+    undated = dates == _NAT
     if undated.any():
         first = int(np.flatnonzero(undated)[0])
         where = f" (first: {ev['cell'].iloc[first]})" if "cell" in ev else ""
@@ -119,7 +119,7 @@ def evaluate(
                          "every piece of evidence needs the date of its assessment")
     if as_of is not None:
         ev = ev[ev["date"] <= pd.Timestamp(as_of)]
-        dates = ev["date"].to_numpy("datetime64[ns]")
+        dates = _nanoseconds(ev["date"])
     s_code = _codes(student_index, ev["student_id"])
     o_code = _codes(outcome_index, ev["outcome_id"])
     is_known = (s_code >= 0) & (o_code >= 0)
@@ -136,8 +136,8 @@ def evaluate(
         is_marked=is_marked,
     )
     rows = Rows(
-        cell=(s_code * n_outcomes + o_code)[known].astype(np.int64),
-        date=dates.view(np.int64)[known],
+        cell=(s_code * n_outcomes + o_code)[known],
+        date=dates[known],
         order=ev["order"].to_numpy(np.int64)[known],
         score=ev["score"].to_numpy(np.float64)[known],
         kind=ev["type"].to_numpy(object)[known],
@@ -171,6 +171,24 @@ def evaluate(
     )
     table["needed"] = table["needed"].astype("Int64")
     return Evaluation(table, students_table(table, student_index, policies["Default"]))
+
+
+_NAT = np.iinfo(np.int64).min  # NaT, as an integer
+_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+
+
+def _nanoseconds(column: pd.Series) -> Ints:
+    """Dates as ns since the epoch (NaT as `_NAT`): for a numpy unit such as pandas' `us`, one
+    multiplication, cheaper than pandas' checked conversion (which NaT and far dates still get)."""
+    raw = column.to_numpy()
+    unit, step = np.datetime_data(raw.dtype) if raw.dtype.kind == "M" else ("", 0)
+    per = _PER_UNIT.get(unit, 0) * step
+    if per and len(raw):
+        ticks = raw.view(np.int64)
+        limit = np.iinfo(np.int64).max // per
+        if per == 1 or (-limit <= int(ticks.min()) and int(ticks.max()) <= limit):
+            return np.asarray(ticks * per, dtype=np.int64)
+    return np.asarray(column.to_numpy("datetime64[ns]").view(np.int64), dtype=np.int64)
 
 
 def _codes(index: pd.Index, column: pd.Series) -> Ints:
@@ -244,7 +262,8 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
         value[missing] = policy.scale.minimum
         counted |= missing & counted_type & ~beyond
     contiguous = len(cells) > 0 and int(cells[-1]) - int(cells[0]) == len(cells) - 1
-    local = rows.cell - cells[0] if contiguous else np.searchsorted(cells, rows.cell)
+    local = np.searchsorted(cells, rows.cell) if not contiguous else (
+        rows.cell - cells[0] if cells[0] else rows.cell)
     size = len(cells)
     idx = np.flatnonzero(counted)
     idx = idx[_cell_date_order(local, rows.date, rows.order, idx)]

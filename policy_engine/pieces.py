@@ -30,8 +30,8 @@ class Text:
 class Rows:
     """The evidence of one policy's outcomes, as plain arrays, before any sorting.
 
-    Text columns stay whole: `source` says where each row is in them, so only the few rows an
-    explanation names are ever read.
+    Text columns stay whole: `source` (ascending) says where each row is in them, so only the
+    few rows an explanation names are ever read.
     """
 
     cell: Ints
@@ -52,6 +52,8 @@ class Rows:
 
     def marked(self) -> Ints:
         """The rows with a mark."""
+        if len(self.source) == len(self.text.is_marked):  # every row, in sheet order
+            return np.flatnonzero(self.text.is_marked)
         return np.flatnonzero(self.text.is_marked[self.source])
 
     def assessment(self, at: Ints) -> tuple[Ints, rules.Objects]:

@@ -66,7 +66,7 @@ def demonstrations(method: Levelled, g: Groups, policy: Policy) -> Judgement:
         repeat = np.zeros(len(idx), dtype=bool)
         repeat[1:] = (g.group[idx[1:]] == g.group[idx[:-1]]) & (g.dates[idx[1:]] == g.dates[idx[:-1]])
         first_of_day[idx[repeat]] = False
-    k = np.bincount(g.group[first_of_day], minlength=g.size).astype(np.int64)
+    k = g.tally(first_of_day)
     enough = g.counts >= policy.minimum_evidence
     status = np.select(
         [g.counts == 0, (k >= policy.n) & enough, k >= 1],
@@ -95,7 +95,7 @@ def by_level(method: Levelled, g: Groups, policy: Policy) -> Judgement:
         [NOT_ASSESSED, MASTERED, ON_TRACK],
         NOT_YET,
     )
-    k = np.bincount(g.group[g.values >= threshold], minlength=g.size).astype(np.int64)
+    k = g.tally(g.values >= threshold)
     named = g.reverse < (method.recent(policy) or np.iinfo(np.int64).max)
     return Judgement(level, status.astype(np.int64), k, None, named)
 

@@ -72,6 +72,10 @@ class Groups:
     def total(self, weights: Floats) -> Floats:
         return np.bincount(self.group, weights=weights, minlength=self.size).astype(np.float64)
 
+    def tally(self, mask: npt.NDArray[np.bool_]) -> Ints:
+        """How many of each cell's scores `mask` holds (as weights: no branchy selection first)."""
+        return np.bincount(self.group, weights=mask, minlength=self.size).astype(np.int64)
+
     @cached_property
     def scored(self) -> Ints:
         """The cells with at least one score."""
