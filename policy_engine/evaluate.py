@@ -120,11 +120,9 @@ def evaluate(
     if as_of is not None:
         ev = ev[ev["date"] <= pd.Timestamp(as_of)]
         dates = _nanoseconds(ev["date"])
-    s_code = _codes(student_index, ev["student_id"])
-    o_code = _codes(outcome_index, ev["outcome_id"])
-    is_known = (s_code >= 0) & (o_code >= 0)
+    cell = _cells(student_index, outcome_index, ev)
     # Evidence of unknown students or outcomes is left out; usually there is none to leave.
-    known: slice | Ints = slice(None) if bool(is_known.all()) else np.flatnonzero(is_known)
+    known: slice | Ints = slice(None) if int(cell.min(initial=0)) >= 0 else np.flatnonzero(cell >= 0)
     marks = ev["mark"].to_numpy(object)
     marked = np.flatnonzero(marks != "")
     is_marked = np.zeros(len(marks), dtype=bool)
@@ -136,7 +134,7 @@ def evaluate(
         is_marked=is_marked,
     )
     rows = Rows(
-        cell=(s_code * n_outcomes + o_code)[known],
+        cell=cell[known],
         date=dates[known],
         order=ev["order"].to_numpy(np.int64)[known],
         score=ev["score"].to_numpy(np.float64)[known],
@@ -145,14 +143,14 @@ def evaluate(
         source=np.arange(len(ev), dtype=np.int64)[known],
         text=text,
     )
-    o_of_row = o_code[known]
     size = n_students * n_outcomes
     columns: dict[str, npt.NDArray[Any]] = {}
     for name in dict.fromkeys(named):
         in_policy = np.array([n == name for n in named])
         cells = (np.arange(n_students)[:, None] * n_outcomes + np.flatnonzero(in_policy)).ravel()
         # One policy takes every row as it is; several take their own rows, never all of them.
-        subset = rows if in_policy.all() else rows.take(np.flatnonzero(in_policy[o_of_row]))
+        subset = rows if in_policy.all() else rows.take(
+            np.flatnonzero(in_policy[rows.cell % n_outcomes]))
         part = _judge(policies[name], name, subset, cells)
         if len(cells) == size:
             columns = part
@@ -191,22 +189,41 @@ def _nanoseconds(column: pd.Series) -> Ints:
     return np.asarray(column.to_numpy("datetime64[ns]").view(np.int64), dtype=np.int64)
 
 
-def _codes(index: pd.Index, column: pd.Series) -> Ints:
-    """Each row's position in `index` (-1 if absent), looked up once per run of equal values.
+def _cells(students: pd.Index, outcomes: pd.Index, ev: pd.DataFrame) -> Ints:
+    """Each row's cell (student position x outcomes + outcome position; -1 for a student or an
+    outcome not asked for), looked up once per run of equal (student, outcome).
 
-    Evidence comes a student (or an outcome) at a time, so runs are long and few.
+    Evidence comes a student and an outcome at a time, so runs are long and few, and their
+    values repeat (each student's outcomes): each distinct value is looked up once.
     """
-    values = column.to_numpy(object)
-    if len(values) < 2:
-        return np.asarray(index.get_indexer(values), dtype=np.int64)
-    heads = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-    if len(heads) * 4 > len(values):
-        return np.asarray(index.get_indexer(column), dtype=np.int64)
-    lengths = np.diff(np.append(heads, len(values)))
-    # The runs' values repeat (each student's outcomes): look up each distinct value once.
-    run_code, distinct = pd.factorize(values[heads], use_na_sentinel=False)
-    found = np.asarray(index.get_indexer(distinct), dtype=np.int64)
-    return np.repeat(found[run_code], lengths)
+    student = ev["student_id"].to_numpy(object)
+    outcome = ev["outcome_id"].to_numpy(object)
+    n = len(student)
+    if n >= 2:
+        s_new, o_new = _run_starts(student), _run_starts(outcome)
+        heads = np.flatnonzero(s_new | o_new)
+        if len(heads) * 4 <= n:
+            s_at, o_at = s_new[heads], o_new[heads]  # which (student, outcome) runs start a run of each
+            s_run = _positions(students, student[heads[s_at]])[np.cumsum(s_at) - 1]
+            o_run = _positions(outcomes, outcome[heads[o_at]])[np.cumsum(o_at) - 1]
+            return np.repeat(_cell_of(s_run, o_run, len(outcomes)), np.diff(np.append(heads, n)))
+    return _cell_of(_positions(students, student), _positions(outcomes, outcome), len(outcomes))
+
+
+def _cell_of(s_code: Ints, o_code: Ints, n_outcomes: int) -> Ints:
+    return np.asarray(np.where((s_code >= 0) & (o_code >= 0), s_code * n_outcomes + o_code, -1),
+                      dtype=np.int64)
+
+
+def _run_starts(values: rules.Objects) -> Bools:
+    """True where a run of equal values starts."""
+    return np.concatenate(([True], np.asarray(values[1:] != values[:-1], dtype=bool)))
+
+
+def _positions(index: pd.Index, values: rules.Objects) -> Ints:
+    """Each value's position in `index` (-1 if absent), each distinct value looked up once."""
+    code, distinct = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(index.get_indexer(distinct), dtype=np.int64)[np.asarray(code, dtype=np.int64)]
 
 
 def _policy_names(
