@@ -159,15 +159,17 @@ def evaluate(
             if column not in columns:
                 columns[column] = np.empty(size, dtype=values.dtype)
             columns[column][cells] = values
+    needed = columns.pop("needed")
     table = pd.DataFrame(
         {
             "student_id": np.repeat(student_index.to_numpy(object), n_outcomes),
             "outcome_id": np.tile(outcome_index.to_numpy(object), n_students),
+            "needed": pd.arrays.IntegerArray(np.nan_to_num(needed).astype(np.int64), np.isnan(needed)),
             **columns,
         },
         columns=list(OUTCOME_COLUMNS),
+        copy=False,  # every column is made here, for this table alone
     )
-    table["needed"] = table["needed"].astype("Int64")
     return Evaluation(table, students_table(table, student_index, policies["Default"]))
 
 
@@ -295,7 +297,7 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
         demonstrations=judgement.demonstrations,
         counted=g.counts,
         used=g.recent(method.recent(policy)).counts,
-        evidence_count=np.bincount(local[has_value], minlength=size).astype(np.int64),
+        evidence_count=np.bincount(local, weights=has_value, minlength=size).astype(np.int64),
         missing_count=np.bincount(local[missing], minlength=size).astype(np.int64),
         level=judgement.level,
         level_words=number_words(judgement.level),
