@@ -206,8 +206,13 @@ def _cells(students: pd.Index, outcomes: pd.Index, ev: pd.DataFrame) -> Ints:
         heads = np.flatnonzero(s_new | o_new)
         if len(heads) * 4 <= n:
             s_at, o_at = s_new[heads], o_new[heads]  # which (student, outcome) runs start a run of each
-            s_run = _positions(students, student[heads[s_at]])[np.cumsum(s_at) - 1]
-            o_run = _positions(outcomes, outcome[heads[o_at]])[np.cumsum(o_at) - 1]
+            s_of, o_of = np.cumsum(s_at) - 1, np.cumsum(o_at) - 1
+            s_run = _positions(students, student[heads[s_at]])[s_of]
+            # Each student's outcomes usually come in one order: the second student's first
+            # outcome run says how many runs a student has.
+            second = np.flatnonzero(s_at[1:])[:1] + 1
+            period = int(o_of[second[0]]) if len(second) else 0
+            o_run = _positions(outcomes, outcome[heads[o_at]], period)[o_of]
             return np.repeat(_cell_of(s_run, o_run, len(outcomes)), np.diff(np.append(heads, n)))
     return _cell_of(_positions(students, student), _positions(outcomes, outcome), len(outcomes))
 
@@ -222,8 +227,13 @@ def _run_starts(values: rules.Objects) -> Bools:
     return np.concatenate(([True], np.asarray(values[1:] != values[:-1], dtype=bool)))
 
 
-def _positions(index: pd.Index, values: rules.Objects) -> Ints:
-    """Each value's position in `index` (-1 if absent), each distinct value looked up once."""
+def _positions(index: pd.Index, values: rules.Objects, period: int = 0) -> Ints:
+    """Each value's position in `index` (-1 if absent), each distinct value looked up once.
+
+    Values that repeat every `period` (checked) are looked up for one period only.
+    """
+    if 0 < period < len(values) and bool(np.all(values[period:] == values[:-period])):
+        return _positions(index, values[:period])[np.arange(len(values)) % period]
     code, distinct = pd.factorize(values, use_na_sentinel=False)
     return np.asarray(index.get_indexer(distinct), dtype=np.int64)[np.asarray(code, dtype=np.int64)]
 
@@ -407,7 +417,7 @@ def students_table(table: pd.DataFrame, student_index: pd.Index, default: Policy
     n = len(student_index)
 
     def count(mask: Bools) -> Ints:
-        return np.bincount(code[mask], minlength=n).astype(np.int64)
+        return np.bincount(code, weights=mask, minlength=n).astype(np.int64)
 
     met = count(status == Status.MASTERED.value)
     assessed = count(status != Status.NOT_ASSESSED.value)
