@@ -165,12 +165,22 @@ def evaluate(
             "student_id": np.repeat(student_index.to_numpy(object), n_outcomes),
             "outcome_id": np.tile(outcome_index.to_numpy(object), n_students),
             "needed": pd.arrays.IntegerArray(np.nan_to_num(needed).astype(np.int64), np.isnan(needed)),
-            **columns,
+            **_as_text(columns),
         },
         columns=list(OUTCOME_COLUMNS),
         copy=False,  # every column is made here, for this table alone
     )
     return Evaluation(table, students_table(table, student_index, policies["Default"]))
+
+
+def _as_text(columns: dict[str, npt.NDArray[Any]]) -> dict[str, Any]:
+    """The engine's text columns as the string arrays pandas would infer from them, made
+    directly: pandas infers a column's type by reading every cell first."""
+    inferred = pd.Series(words.table(["text"])).dtype
+    if not isinstance(inferred, pd.StringDtype) or inferred.storage != "python":
+        return dict(columns)
+    return {name: pd.arrays.StringArray(values, dtype=inferred) if values.dtype == object else values
+            for name, values in columns.items()}
 
 
 _NAT = np.iinfo(np.int64).min  # NaT, as an integer
