@@ -48,7 +48,11 @@ class Rows:
                      self.attempt[at], self.source[at], self.text)
 
     def mark(self, at: Ints) -> rules.Objects:
-        return np.asarray(self.text.mark[self.source[at]], dtype=object)
+        return np.asarray(self.text.mark[self.sheet(at)], dtype=object)
+
+    def sheet(self, at: Ints) -> Ints:
+        """Where rows `at` are in the text columns."""
+        return at if len(self.source) == len(self.text.is_marked) else self.source[at]
 
     def marked(self) -> Ints:
         """The rows with a mark."""
@@ -83,10 +87,11 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
     column = per.position[keep] - extra[per.group[keep]]
     pick = keep if per is g else np.flatnonzero(named)[keep]
     source = idx[pick]
-    day = rows.date[source] // words.DAY_NS
-    value_code, _ = pd.factorize(g.values[pick])
+    sheet = rows.sheet(source)
+    day = (rows.date[source] if g.dates is None else g.dates[pick]) // words.DAY_NS
+    value_code = _value_codes(g.values[pick])
     mark_code = np.zeros(len(source), dtype=np.int64)
-    marked = np.flatnonzero(rows.text.is_marked[rows.source[source]])
+    marked = np.flatnonzero(rows.text.is_marked[sheet])
     if len(marked):
         # 1, 2, ... a mark's code; the sign says whether it stands beside a score.
         mark_code[marked] = pd.factorize(rows.mark(source[marked]))[0] + 1
@@ -95,7 +100,7 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
     n_marks = int(np.abs(mark_code).max(initial=0)) * 2 + 1
     small = ((day - (int(day.min()) if len(day) else 0)) * (int(value_code.max(initial=0)) + 1)
              + value_code) * n_marks + mark_code + n_marks // 2
-    code, first, names = _by_assessment(rows, source, *words.small_codes(small))
+    code, first, names = _by_assessment(rows, source, sheet, *words.small_codes(small))
     rep = source[first]
     shown = number_words(g.values[pick[first]])
     marked_rep = np.flatnonzero(mark_code[first] != 0)
@@ -121,7 +126,20 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
     return words.Trail(piece, cell, g.size)
 
 
-def _by_assessment(rows: Rows, source: Ints, code: Ints, first: Ints
+def _value_codes(values: Floats) -> Ints:
+    """Codes of the distinct `values` (any codes: equal values share one, others never do).
+
+    Scores are nearly always in hundredths: then their hundredths are the codes, with no hashing.
+    """
+    hundredths = np.rint(values * 100.0)
+    if len(values):
+        low, high = float(hundredths.min()), float(hundredths.max())
+        if high - low < 2**31 and bool(np.all(hundredths / 100.0 == values)):  # finite, too
+            return np.asarray(hundredths - low, dtype=np.int64)
+    return np.asarray(pd.factorize(values)[0], dtype=np.int64)
+
+
+def _by_assessment(rows: Rows, source: Ints, sheet: Ints, code: Ints, first: Ints
                    ) -> tuple[Ints, Ints, rules.Objects]:
     """Codes of (`code`, assessment name) for rows `source`, one row of each, and each one's name.
 
@@ -129,12 +147,12 @@ def _by_assessment(rows: Rows, source: Ints, code: Ints, first: Ints
     assessment is compared with its code's first row's (no hashing, each string read once), and
     only rows that differ, and retakes (whose names say which attempt they are), are coded by name.
     """
-    theirs = rows.text.assessment[rows.source[source]]
+    theirs = rows.text.assessment[sheet]
     try:
         differ = theirs != theirs[first][code]
     except TypeError:  # pd.NA equals nothing, not even itself: every row is coded by name
         differ = np.ones(len(source), dtype=bool)
-    odd = np.flatnonzero(differ | (rows.attempt[source] > 0))
+    odd = np.flatnonzero(differ | (rows.attempt[source] > 0) if len(rows.text.retakes) else differ)
     part = np.zeros(len(source), dtype=np.int64)  # 0: named as its code's first row
     odd_names = np.zeros(0, dtype=object)
     if len(odd):

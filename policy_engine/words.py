@@ -130,7 +130,8 @@ class Trail:
             wanted = np.zeros(self.size, dtype=bool)
             wanted[cells] = True
             keep = np.flatnonzero(wanted[self.cell])
-        counts = np.bincount(self.cell[keep], minlength=self.size)[cells]
+        every = len(keep) == len(self.cell)
+        counts = np.bincount(self.cell if every else self.cell[keep], minlength=self.size)[cells]
         # Each sentence is its head, its parts, then the tail and a separator to split on (one
         # slot for both when the tail is one text, so no string is made per cell).
         gap = 2 if isinstance(tail, str) else 3
@@ -149,7 +150,7 @@ class Trail:
             return np.asarray(np.arange(len(keep)) - np.concatenate(([0], np.cumsum(counts)[:-1]))[
                 np.repeat(np.arange(len(cells)), counts)], dtype=np.int64)
 
-        if ascending and len(keep) == len(self.cell):
+        if ascending and every:
             # Every part, sorted by cell: part j comes after its own cell's head and the heads,
             # tails and separators of the sentences before it.
             rank = np.zeros(self.size, dtype=np.int64)
