@@ -317,8 +317,8 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
         demonstrations=judgement.demonstrations,
         counted=g.counts,
         used=g.recent(method.recent(policy)).counts,
-        evidence_count=np.bincount(local, weights=has_value, minlength=size).astype(np.int64),
-        missing_count=np.bincount(local[missing], minlength=size).astype(np.int64),
+        evidence_count=_tally(local, has_value, size),
+        missing_count=_tally(local, missing, size),
         level=judgement.level,
         level_words=number_words(judgement.level),
         level_label=level_label,
@@ -403,6 +403,15 @@ def _stable_argsort(key: Ints) -> Ints:
     key.sort()
     key &= (1 << bits) - 1
     return key
+
+
+def _tally(cell: Ints, mask: Bools, size: int) -> Ints:
+    """How many rows of each cell `mask` holds; a mask of nearly every row counts what it lacks."""
+    if int(np.count_nonzero(mask)) * 2 > len(mask):
+        counts = np.bincount(cell, minlength=size) - np.bincount(cell[~mask], minlength=size)
+    else:
+        counts = np.bincount(cell[mask], minlength=size)
+    return counts.astype(np.int64, copy=False)
 
 
 def _append(text: rules.Objects, extra: tuple[Ints, rules.Objects]) -> None:

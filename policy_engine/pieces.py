@@ -89,7 +89,7 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
     source = idx[pick]
     sheet = rows.sheet(source)
     day = (rows.date[source] if g.dates is None else g.dates[pick]) // words.DAY_NS
-    value_code = _value_codes(g.values[pick])
+    value_code, _ = pd.factorize(g.values[pick])
     mark_code = np.zeros(len(source), dtype=np.int64)
     marked = np.flatnonzero(rows.text.is_marked[sheet])
     if len(marked):
@@ -124,19 +124,6 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
         led = words.int_words(extra[cell[older[one]]]) + " earlier; " + text[code[older[one]]]
         piece[older] = led[both]
     return words.Trail(piece, cell, g.size)
-
-
-def _value_codes(values: Floats) -> Ints:
-    """Codes of the distinct `values` (any codes: equal values share one, others never do).
-
-    Scores are nearly always in hundredths: then their hundredths are the codes, with no hashing.
-    """
-    hundredths = np.rint(values * 100.0)
-    if len(values):
-        low, high = float(hundredths.min()), float(hundredths.max())
-        if high - low < 2**31 and bool(np.all(hundredths / 100.0 == values)):  # finite, too
-            return np.asarray(hundredths - low, dtype=np.int64)
-    return np.asarray(pd.factorize(values)[0], dtype=np.int64)
 
 
 def _by_assessment(rows: Rows, source: Ints, sheet: Ints, code: Ints, first: Ints

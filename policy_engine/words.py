@@ -153,9 +153,13 @@ class Trail:
         if ascending and every:
             # Every part, sorted by cell: part j comes after its own cell's head and the heads,
             # tails and separators of the sentences before it.
-            rank = np.zeros(self.size, dtype=np.int64)
-            rank[cells] = np.arange(len(cells), dtype=np.int64)
-            out[np.arange(len(keep)) + gap * rank[self.cell] + 1] = self.parts
+            if len(cells) == self.size:  # every cell: a cell is its own rank
+                rank = self.cell
+            else:
+                ranks = np.zeros(self.size, dtype=np.int64)
+                ranks[cells] = np.arange(len(cells), dtype=np.int64)
+                rank = ranks[self.cell]
+            out[np.arange(len(keep)) + gap * rank + 1] = self.parts
         else:
             first = np.zeros(self.size, dtype=np.int64)
             first[cells] = starts + 1
@@ -169,7 +173,8 @@ class Trail:
                 joined[self.cell[rows]] = joined[self.cell[rows]] + self.parts[rows]
             text = heads[order] + joined[cells] + (tail if isinstance(tail, str) else tail[order])
         else:
-            text = table(pieces[:-1])
+            pieces.pop()  # the empty text after the last separator
+            text = table(pieces)
         if ascending:
             return np.asarray(text, dtype=object)
         result = np.empty(len(at), dtype=object)
