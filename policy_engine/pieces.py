@@ -155,7 +155,8 @@ def _by_assessment(rows: Rows, source: Ints, sheet: Ints, code: Ints, first: Int
 
 def mark_labels(codes: rules.Objects, policy: Policy) -> rules.Objects:
     labels = {m.code.upper(): m.label for m in policy.marks}
-    return np.asarray(pd.Series(codes, dtype=object).map(labels).fillna("").to_numpy(object))
+    which, distinct = pd.factorize(codes, use_na_sentinel=True)
+    return np.asarray(words.table([labels.get(c, "") for c in distinct] + [""])[which], dtype=object)
 
 
 def assessment_names(rows: Rows, at: Ints) -> tuple[Ints, rules.Objects]:
