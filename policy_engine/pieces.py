@@ -84,7 +84,8 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
     per = g if bool(named.all()) else Groups(np.zeros(int(named.sum())), g.group[named], g.size)
     keep = np.flatnonzero(per.reverse < NAMED_LIMIT)
     extra = np.maximum(per.counts - NAMED_LIMIT, 0)
-    column = per.position[keep] - extra[per.group[keep]]
+    cell = per.group[keep]
+    column = np.minimum(per.counts, NAMED_LIMIT)[cell] - 1 - per.reverse[keep]  # 0 for the first named
     pick = keep if per is g else np.flatnonzero(named)[keep]
     source = idx[pick]
     sheet = rows.sheet(source)
@@ -113,7 +114,6 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
             label + " (counts as " + shown[marked_rep] + ")",
         )
     text = names + ", " + words.day_words(rows.date[rep]) + ": " + shown
-    cell = g.group[pick]
     piece = ("; " + text)[code]
     start = np.flatnonzero(column == 0)
     piece[start] = text[code[start]]

@@ -67,7 +67,7 @@ class Groups:
     @cached_property
     def reverse(self) -> Ints:
         """0 for the newest score of each cell."""
-        return self.counts[self.group] - 1 - self.position
+        return (self.starts + self.counts - 1)[self.group] - np.arange(len(self.values), dtype=np.int64)
 
     def total(self, weights: Floats) -> Floats:
         return np.bincount(self.group, weights=weights, minlength=self.size).astype(np.float64)
