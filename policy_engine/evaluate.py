@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from policy_engine import rules, words
+from policy_engine import keys, rules, words
 from policy_engine.methods import method_for, validate
 from policy_engine.model import (
     NOTED_EFFECTS,
@@ -110,8 +110,8 @@ def evaluate(
     outcome_index = pd.Index(list(outcomes), dtype=object)
     n_students, n_outcomes = len(student_index), len(outcome_index)
     ev = evidence
-    dates = _nanoseconds(ev["date"])
-    undated = dates == _NAT
+    dates = keys.nanoseconds(ev["date"])
+    undated = dates == keys.NAT
     if undated.any():
         first = int(np.flatnonzero(undated)[0])
         where = f" (first: {ev['cell'].iloc[first]})" if "cell" in ev else ""
@@ -119,8 +119,8 @@ def evaluate(
                          "every piece of evidence needs the date of its assessment")
     if as_of is not None:
         ev = ev[ev["date"] <= pd.Timestamp(as_of)]
-        dates = _nanoseconds(ev["date"])
-    cell = _cells(student_index, outcome_index, ev)
+        dates = keys.nanoseconds(ev["date"])
+    cell = keys.cells(student_index, outcome_index, ev)
     # Evidence of unknown students or outcomes is left out; usually there is none to leave.
     known: slice | Ints = slice(None) if int(cell.min(initial=0)) >= 0 else np.flatnonzero(cell >= 0)
     marks = ev["mark"].to_numpy(object)
@@ -183,71 +183,6 @@ def _as_text(columns: dict[str, npt.NDArray[Any]]) -> dict[str, Any]:
             for name, values in columns.items()}
 
 
-_NAT = np.iinfo(np.int64).min  # NaT, as an integer
-_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
-
-
-def _nanoseconds(column: pd.Series) -> Ints:
-    """Dates as ns since the epoch (NaT as `_NAT`): for a numpy unit such as pandas' `us`, one
-    multiplication, cheaper than pandas' checked conversion (which NaT and far dates still get)."""
-    raw = column.to_numpy()
-    unit, step = np.datetime_data(raw.dtype) if raw.dtype.kind == "M" else ("", 0)
-    per = _PER_UNIT.get(unit, 0) * step
-    if per and len(raw):
-        ticks = raw.view(np.int64)
-        limit = np.iinfo(np.int64).max // per
-        if per == 1 or (-limit <= int(ticks.min()) and int(ticks.max()) <= limit):
-            return np.asarray(ticks * per, dtype=np.int64)
-    return np.asarray(column.to_numpy("datetime64[ns]").view(np.int64), dtype=np.int64)
-
-
-def _cells(students: pd.Index, outcomes: pd.Index, ev: pd.DataFrame) -> Ints:
-    """Each row's cell (student position x outcomes + outcome position; -1 for a student or an
-    outcome not asked for), looked up once per run of equal (student, outcome).
-
-    Evidence comes a student and an outcome at a time, so runs are long and few, and their
-    values repeat (each student's outcomes): each distinct value is looked up once.
-    """
-    student = ev["student_id"].to_numpy(object)
-    outcome = ev["outcome_id"].to_numpy(object)
-    n = len(student)
-    if n >= 2:
-        s_new, o_new = _run_starts(student), _run_starts(outcome)
-        heads = np.flatnonzero(s_new | o_new)
-        if len(heads) * 4 <= n:
-            s_at, o_at = s_new[heads], o_new[heads]  # which (student, outcome) runs start a run of each
-            s_of, o_of = np.cumsum(s_at) - 1, np.cumsum(o_at) - 1
-            s_run = _positions(students, student[heads[s_at]])[s_of]
-            # Each student's outcomes usually come in one order: the second student's first
-            # outcome run says how many runs a student has.
-            second = np.flatnonzero(s_at[1:])[:1] + 1
-            period = int(o_of[second[0]]) if len(second) else 0
-            o_run = _positions(outcomes, outcome[heads[o_at]], period)[o_of]
-            return np.repeat(_cell_of(s_run, o_run, len(outcomes)), np.diff(np.append(heads, n)))
-    return _cell_of(_positions(students, student), _positions(outcomes, outcome), len(outcomes))
-
-
-def _cell_of(s_code: Ints, o_code: Ints, n_outcomes: int) -> Ints:
-    return np.asarray(np.where((s_code >= 0) & (o_code >= 0), s_code * n_outcomes + o_code, -1),
-                      dtype=np.int64)
-
-
-def _run_starts(values: rules.Objects) -> Bools:
-    """True where a run of equal values starts."""
-    return np.concatenate(([True], np.asarray(values[1:] != values[:-1], dtype=bool)))
-
-
-def _positions(index: pd.Index, values: rules.Objects, period: int = 0) -> Ints:
-    """Each value's position in `index` (-1 if absent), each distinct value looked up once.
-
-    Values that repeat every `period` (checked) are looked up for one period only.
-    """
-    if 0 < period < len(values) and bool(np.all(values[period:] == values[:-period])):
-        return _positions(index, values[:period])[np.arange(len(values)) % period]
-    code, distinct = pd.factorize(values, use_na_sentinel=False)
-    return np.asarray(index.get_indexer(distinct), dtype=np.int64)[np.asarray(code, dtype=np.int64)]
-
-
 def _policy_names(
     policies: Mapping[str, Policy], outcomes: Sequence[str], outcome_policy: Mapping[str, str]
 ) -> list[str]:
@@ -305,7 +240,7 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
         rows.cell - cells[0] if cells[0] else rows.cell)
     size = len(cells)
     idx = np.flatnonzero(counted)
-    idx = idx[_cell_date_order(local, rows.date, rows.order, idx)]
+    idx = idx[keys.cell_date_order(local, rows.date, rows.order, idx)]
     g = Groups(value[idx], local[idx], size, rows.date[idx])
     method = method_for(policy.method)
     judgement = method.compute(method, g, policy)
@@ -317,8 +252,8 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
         demonstrations=judgement.demonstrations,
         counted=g.counts,
         used=g.recent(method.recent(policy)).counts,
-        evidence_count=_tally(local, has_value, size),
-        missing_count=_tally(local, missing, size),
+        evidence_count=keys.tally(local, has_value, size),
+        missing_count=keys.tally(local, missing, size),
         level=judgement.level,
         level_words=number_words(judgement.level),
         level_label=level_label,
@@ -364,54 +299,6 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
         "counted": g.counts,
         "level_label": level_label,
     }
-
-
-def _cell_date_order(local: Ints, date: Ints, order: Ints, idx: Ints) -> Ints:
-    """The permutation sorting rows `idx` by cell, then date, then sheet order."""
-    if len(idx) < 2:
-        return np.arange(len(idx), dtype=np.int64)
-    cell, when = local[idx], date[idx]
-    # One sort of a single integer key when (cell, day, order) fits in 63 bits: dates are days.
-    day = when // words.DAY_NS
-    if bool((day * words.DAY_NS == when).all()):
-        low = int(day.min())
-        span = int(day.max()) - low + 1
-        key = cell * span
-        key += day
-        key -= low
-        # Rows in sheet order already (the usual case) keep it through a stable sort.
-        if not bool((order[1:] >= order[:-1]).all()):
-            within = order[idx]
-            o_low = int(within.min())
-            o_span = int(within.max()) - o_low + 1
-            if (int(cell.max()) + 1) * span * o_span >= 2**62:
-                return np.lexsort((within, when, cell))
-            key *= o_span
-            key += within - o_low
-        return _stable_argsort(key)
-    return np.lexsort((order[idx], when, cell))
-
-
-def _stable_argsort(key: Ints) -> Ints:
-    """`np.argsort(key, kind="stable")` of a non-negative key (which it overwrites), as one plain
-    sort of key and position packed together when both fit in 63 bits (a plain sort is quicker)."""
-    bits = len(key).bit_length()
-    if int(key.max()) >= 2 ** (63 - bits):
-        return np.asarray(np.argsort(key, kind="stable"), dtype=np.int64)
-    key <<= bits
-    key |= np.arange(len(key), dtype=np.int64)
-    key.sort()
-    key &= (1 << bits) - 1
-    return key
-
-
-def _tally(cell: Ints, mask: Bools, size: int) -> Ints:
-    """How many rows of each cell `mask` holds; a mask of nearly every row counts what it lacks."""
-    if int(np.count_nonzero(mask)) * 2 > len(mask):
-        counts = np.bincount(cell, minlength=size) - np.bincount(cell[~mask], minlength=size)
-    else:
-        counts = np.bincount(cell[mask], minlength=size)
-    return counts.astype(np.int64, copy=False)
 
 
 def _append(text: rules.Objects, extra: tuple[Ints, rules.Objects]) -> None:
