@@ -230,11 +230,11 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
     counted_type = pd.Series(rows.kind, dtype=object, copy=False).isin(wanted).to_numpy(bool)
     # Retakes beyond the policy's cap are tracked (in the note) but never counted.
     cap = policy.retakes_allowed
-    beyond = rows.attempt > cap if cap is not None else np.zeros(n_rows, dtype=bool)
-    counted = has_value & counted_type & ~beyond
+    beyond = rows.attempt > cap if cap is not None else None
+    counted = has_value & counted_type if beyond is None else has_value & counted_type & ~beyond
     if policy.missing_work is MissingWork.NOT_YET:
         value[missing] = policy.scale.minimum
-        counted |= missing & counted_type & ~beyond
+        counted |= missing & counted_type if beyond is None else missing & counted_type & ~beyond
     contiguous = len(cells) > 0 and int(cells[-1]) - int(cells[0]) == len(cells) - 1
     local = np.searchsorted(cells, rows.cell) if not contiguous else (
         rows.cell - cells[0] if cells[0] else rows.cell)
@@ -265,7 +265,7 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
         code, names = rows.assessment(at)
         label = mark_labels(rows.mark(at), policy) + " (" + names[code] + ", "
         _append(explanation, listed(" Noted: ", at, label, ")", rows, local))
-    late = np.flatnonzero(beyond & (has_value | missing))
+    late = np.zeros(0, dtype=np.int64) if beyond is None else np.flatnonzero(beyond & (has_value | missing))
     if len(late):
         uncounted = f" Not counted ({cap} {'retake' if cap == 1 else 'retakes'} allowed): "
         code, names = assessment_names(rows, late)
@@ -319,8 +319,9 @@ def _trend(g: Groups) -> rules.Objects:
     before = np.full(g.size, np.nan)
     two = g.counts[g.scored] > 1
     before[g.scored[two]] = g.values[g.newest[two] - 1]
-    code = np.select([newest > before, newest < before, newest == before], [0, 1, 2], 3)
-    return np.asarray(words.table(["up", "down", "steady", ""])[code], dtype=object)
+    change = np.sign(newest - before)  # NaN where a cell has fewer than two scores
+    code = np.where(np.isnan(change), 3, change + 1).astype(np.int64)
+    return np.asarray(words.table(["down", "steady", "up", ""])[code], dtype=object)
 
 
 def students_table(table: pd.DataFrame, student_index: pd.Index, default: Policy) -> pd.DataFrame:
