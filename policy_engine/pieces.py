@@ -114,16 +114,18 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
             label + " (counts as " + shown[marked_rep] + ")",
         )
     text = names + ", " + words.day_words(rows.date[rep]) + ": " + shown
-    piece = ("; " + text)[code]
+    # Each part is a code into the texts: a piece, a piece after "; ", a piece led by a count.
+    part = code + len(text)
     start = np.flatnonzero(column == 0)
-    piece[start] = text[code[start]]
+    part[start] = code[start]
+    texts = [text, "; " + text]
     # "3 earlier; Quiz 2, Oct 3: 3": each distinct (count, first piece) written once.
     older = start[extra[cell[start]] > 0]
     if len(older):
         both, one = words.small_codes(extra[cell[older]] * len(text) + code[older])
-        led = words.int_words(extra[cell[older[one]]]) + " earlier; " + text[code[older[one]]]
-        piece[older] = led[both]
-    return words.Trail(piece, cell, g.size)
+        texts.append(words.int_words(extra[cell[older[one]]]) + " earlier; " + text[code[older[one]]])
+        part[older] = 2 * len(text) + both
+    return words.Trail(np.concatenate(texts), cell, g.size, part)
 
 
 def _by_assessment(rows: Rows, source: Ints, sheet: Ints, code: Ints, first: Ints

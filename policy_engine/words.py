@@ -103,11 +103,20 @@ _END = "\x1f"  # ASCII unit separator: never typed in a gradebook, and checked f
 @dataclass(frozen=True)
 class Trail:
     """The named evidence of every cell as parts ("Quiz 2, Oct 3: 3", "; Project, Nov 1: 4"),
-    sorted by `cell`; `sentences` wraps each cell's parts in words, in one C join."""
+    sorted by `cell`; `sentences` wraps each cell's parts in words, in one C join.
 
-    parts: Objects
+    Part i is `texts[code[i]]`: each distinct part is held once (without `code`, `texts` are the
+    parts themselves).
+    """
+
+    texts: Objects
     cell: Ints
     size: int
+    code: Ints | None = None
+
+    @property
+    def parts(self) -> Objects:
+        return self.texts if self.code is None else np.asarray(self.texts[self.code], dtype=object)
 
     def sentences(self, at: Ints, heads: Objects, tail: str | Objects) -> Objects:
         """`heads[i] + <the parts of cell at[i]> + tail` (or `tail[i]`) for each i: every cell's
@@ -133,17 +142,26 @@ class Trail:
         every = len(keep) == len(self.cell)
         counts = np.bincount(self.cell if every else self.cell[keep], minlength=self.size)[cells]
         # Each sentence is its head, its parts, then the tail and a separator to split on (one
-        # slot for both when the tail is one text, so no string is made per cell).
+        # slot for both when the tail is one text, so no string is made per cell). Every slot is
+        # a code into one table (the parts' texts, the heads, the tails): one take fills them.
         gap = 2 if isinstance(tail, str) else 3
         ends = np.cumsum(counts + gap)
         starts = ends - counts - gap
-        out = np.empty(int(ends[-1]) if len(ends) else 0, dtype=object)
-        out[starts] = heads if ascending else heads[order]
+        n_texts, n_cells = len(self.texts), len(cells)
+        ordered = heads if ascending else heads[order]
         if isinstance(tail, str):
-            out[ends - 1] = tail + _END
+            tails = table([tail + _END])
         else:
-            out[ends - 2] = tail if ascending else tail[order]
-            out[ends - 1] = _END
+            tails = np.append(tail if ascending else tail[order], _END)
+        slot = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+        slot[starts] = np.arange(n_texts, n_texts + n_cells)
+        after = n_texts + n_cells  # the first tail's code
+        if isinstance(tail, str):
+            slot[ends - 1] = after
+        else:
+            slot[ends - 2] = np.arange(after, after + n_cells)
+            slot[ends - 1] = after + n_cells
+        codes = np.arange(len(self.cell), dtype=np.int64) if self.code is None else self.code
 
         def positions() -> Ints:
             """Each kept part's place among its cell's parts (0 for the first)."""
@@ -159,18 +177,19 @@ class Trail:
                 ranks = np.zeros(self.size, dtype=np.int64)
                 ranks[cells] = np.arange(len(cells), dtype=np.int64)
                 rank = ranks[self.cell]
-            out[np.arange(len(keep)) + gap * rank + 1] = self.parts
+            slot[np.arange(len(keep)) + gap * rank + 1] = codes
         else:
             first = np.zeros(self.size, dtype=np.int64)
             first[cells] = starts + 1
-            out[first[self.cell[keep]] + positions()] = self.parts[keep]
+            slot[first[self.cell[keep]] + positions()] = codes[keep]
+        out = np.concatenate([self.texts, ordered, tails])[slot]
         pieces = "".join(out.tolist()).split(_END)
         if len(pieces) != len(cells) + 1:  # a part holds the separator: add it up instead
             position = positions()
             joined = filled(self.size, "")
             for c in range(int(counts.max(initial=0))):  # at most five parts a cell
                 rows = keep[position == c]
-                joined[self.cell[rows]] = joined[self.cell[rows]] + self.parts[rows]
+                joined[self.cell[rows]] = joined[self.cell[rows]] + self.texts[codes[rows]]
             text = heads[order] + joined[cells] + (tail if isinstance(tail, str) else tail[order])
         else:
             pieces.pop()  # the empty text after the last separator
