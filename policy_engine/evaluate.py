@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from policy_engine import rules, words
+from policy_engine import keys, rules, words
 from policy_engine.methods import method_for, validate
 from policy_engine.model import (
     NOTED_EFFECTS,
@@ -110,8 +110,8 @@ def evaluate(
     outcome_index = pd.Index(list(outcomes), dtype=object)
     n_students, n_outcomes = len(student_index), len(outcome_index)
     ev = evidence
-    dates = ev["date"].to_numpy("datetime64[ns]")
-    undated = np.isnat(dates)
+    dates = keys.nanoseconds(ev["date"])
+    undated = dates == keys.NAT
     if undated.any():
         first = int(np.flatnonzero(undated)[0])
         where = f" (first: {ev['cell'].iloc[first]})" if "cell" in ev else ""
@@ -119,12 +119,10 @@ def evaluate(
                          "every piece of evidence needs the date of its assessment")
     if as_of is not None:
         ev = ev[ev["date"] <= pd.Timestamp(as_of)]
-        dates = ev["date"].to_numpy("datetime64[ns]")
-    s_code = _codes(student_index, ev["student_id"])
-    o_code = _codes(outcome_index, ev["outcome_id"])
-    is_known = (s_code >= 0) & (o_code >= 0)
+        dates = keys.nanoseconds(ev["date"])
+    cell = keys.cells(student_index, outcome_index, ev)
     # Evidence of unknown students or outcomes is left out; usually there is none to leave.
-    known: slice | Ints = slice(None) if bool(is_known.all()) else np.flatnonzero(is_known)
+    known: slice | Ints = slice(None) if int(cell.min(initial=0)) >= 0 else np.flatnonzero(cell >= 0)
     marks = ev["mark"].to_numpy(object)
     marked = np.flatnonzero(marks != "")
     is_marked = np.zeros(len(marks), dtype=bool)
@@ -136,8 +134,8 @@ def evaluate(
         is_marked=is_marked,
     )
     rows = Rows(
-        cell=(s_code * n_outcomes + o_code)[known].astype(np.int64),
-        date=dates.view(np.int64)[known],
+        cell=cell[known],
+        date=dates[known],
         order=ev["order"].to_numpy(np.int64)[known],
         score=ev["score"].to_numpy(np.float64)[known],
         kind=ev["type"].to_numpy(object)[known],
@@ -145,14 +143,14 @@ def evaluate(
         source=np.arange(len(ev), dtype=np.int64)[known],
         text=text,
     )
-    o_of_row = o_code[known]
     size = n_students * n_outcomes
     columns: dict[str, npt.NDArray[Any]] = {}
     for name in dict.fromkeys(named):
         in_policy = np.array([n == name for n in named])
         cells = (np.arange(n_students)[:, None] * n_outcomes + np.flatnonzero(in_policy)).ravel()
         # One policy takes every row as it is; several take their own rows, never all of them.
-        subset = rows if in_policy.all() else rows.take(np.flatnonzero(in_policy[o_of_row]))
+        subset = rows if in_policy.all() else rows.take(
+            np.flatnonzero(in_policy[rows.cell % n_outcomes]))
         part = _judge(policies[name], name, subset, cells)
         if len(cells) == size:
             columns = part
@@ -161,34 +159,28 @@ def evaluate(
             if column not in columns:
                 columns[column] = np.empty(size, dtype=values.dtype)
             columns[column][cells] = values
+    needed = columns.pop("needed")
     table = pd.DataFrame(
         {
             "student_id": np.repeat(student_index.to_numpy(object), n_outcomes),
             "outcome_id": np.tile(outcome_index.to_numpy(object), n_students),
-            **columns,
+            "needed": pd.arrays.IntegerArray(np.nan_to_num(needed).astype(np.int64), np.isnan(needed)),
+            **_as_text(columns),
         },
         columns=list(OUTCOME_COLUMNS),
+        copy=False,  # every column is made here, for this table alone
     )
-    table["needed"] = table["needed"].astype("Int64")
     return Evaluation(table, students_table(table, student_index, policies["Default"]))
 
 
-def _codes(index: pd.Index, column: pd.Series) -> Ints:
-    """Each row's position in `index` (-1 if absent), looked up once per run of equal values.
-
-    Evidence comes a student (or an outcome) at a time, so runs are long and few.
-    """
-    values = column.to_numpy(object)
-    if len(values) < 2:
-        return np.asarray(index.get_indexer(values), dtype=np.int64)
-    heads = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-    if len(heads) * 4 > len(values):
-        return np.asarray(index.get_indexer(column), dtype=np.int64)
-    lengths = np.diff(np.append(heads, len(values)))
-    # The runs' values repeat (each student's outcomes): look up each distinct value once.
-    run_code, distinct = pd.factorize(values[heads], use_na_sentinel=False)
-    found = np.asarray(index.get_indexer(distinct), dtype=np.int64)
-    return np.repeat(found[run_code], lengths)
+def _as_text(columns: dict[str, npt.NDArray[Any]]) -> dict[str, Any]:
+    """The engine's text columns as the string arrays pandas would infer from them, made
+    directly: pandas infers a column's type by reading every cell first."""
+    inferred = pd.Series(words.table(["text"])).dtype
+    if not isinstance(inferred, pd.StringDtype) or inferred.storage != "python":
+        return dict(columns)
+    return {name: pd.arrays.StringArray(values, dtype=inferred) if values.dtype == object else values
+            for name, values in columns.items()}
 
 
 def _policy_names(
@@ -238,16 +230,17 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
     counted_type = pd.Series(rows.kind, dtype=object, copy=False).isin(wanted).to_numpy(bool)
     # Retakes beyond the policy's cap are tracked (in the note) but never counted.
     cap = policy.retakes_allowed
-    beyond = rows.attempt > cap if cap is not None else np.zeros(n_rows, dtype=bool)
-    counted = has_value & counted_type & ~beyond
+    beyond = rows.attempt > cap if cap is not None else None
+    counted = has_value & counted_type if beyond is None else has_value & counted_type & ~beyond
     if policy.missing_work is MissingWork.NOT_YET:
         value[missing] = policy.scale.minimum
-        counted |= missing & counted_type & ~beyond
+        counted |= missing & counted_type if beyond is None else missing & counted_type & ~beyond
     contiguous = len(cells) > 0 and int(cells[-1]) - int(cells[0]) == len(cells) - 1
-    local = rows.cell - cells[0] if contiguous else np.searchsorted(cells, rows.cell)
+    local = np.searchsorted(cells, rows.cell) if not contiguous else (
+        rows.cell - cells[0] if cells[0] else rows.cell)
     size = len(cells)
     idx = np.flatnonzero(counted)
-    idx = idx[_cell_date_order(local, rows.date, rows.order, idx)]
+    idx = idx[keys.cell_date_order(local, rows.date, rows.order, idx)]
     g = Groups(value[idx], local[idx], size, rows.date[idx])
     method = method_for(policy.method)
     judgement = method.compute(method, g, policy)
@@ -259,8 +252,8 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
         demonstrations=judgement.demonstrations,
         counted=g.counts,
         used=g.recent(method.recent(policy)).counts,
-        evidence_count=np.bincount(local[has_value], minlength=size).astype(np.int64),
-        missing_count=np.bincount(local[missing], minlength=size).astype(np.int64),
+        evidence_count=keys.tally(local, has_value, size),
+        missing_count=keys.tally(local, missing, size),
         level=judgement.level,
         level_words=number_words(judgement.level),
         level_label=level_label,
@@ -272,7 +265,7 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
         code, names = rows.assessment(at)
         label = mark_labels(rows.mark(at), policy) + " (" + names[code] + ", "
         _append(explanation, listed(" Noted: ", at, label, ")", rows, local))
-    late = np.flatnonzero(beyond & (has_value | missing))
+    late = np.zeros(0, dtype=np.int64) if beyond is None else np.flatnonzero(beyond & (has_value | missing))
     if len(late):
         uncounted = f" Not counted ({cap} {'retake' if cap == 1 else 'retakes'} allowed): "
         code, names = assessment_names(rows, late)
@@ -288,7 +281,7 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
     if g.dates is not None:
         last[g.scored] = g.dates[g.newest].view("datetime64[ns]")
     return {
-        "policy": np.full(size, name, dtype=object),
+        "policy": words.filled(size, name),
         "level": level,
         "status": words.table([s.value for s in STATUSES])[status],
         "label": label,
@@ -306,21 +299,6 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
         "counted": g.counts,
         "level_label": level_label,
     }
-
-
-def _cell_date_order(local: Ints, date: Ints, order: Ints, idx: Ints) -> Ints:
-    """The permutation sorting rows `idx` by cell, then date, then sheet order."""
-    if len(idx) < 2:
-        return np.arange(len(idx), dtype=np.int64)
-    # One sort of a single integer key when (cell, day, order) fits in 63 bits: dates are days.
-    # The key is made over all rows at once, then taken once: cheaper than taking three columns.
-    day, within = np.divmod(date, words.DAY_NS)
-    low, o_low = int(day.min()), int(order.min())
-    span, o_span = int(day.max()) - low + 1, int(order.max()) - o_low + 1
-    if not within.any() and (int(local.max()) + 1) * span * o_span < 2**62:
-        key = (local * span + (day - low)) * o_span + (order - o_low)
-        return np.asarray(np.argsort(key[idx], kind="stable"), dtype=np.int64)
-    return np.lexsort((order[idx], date[idx], local[idx]))
 
 
 def _append(text: rules.Objects, extra: tuple[Ints, rules.Objects]) -> None:
@@ -341,8 +319,9 @@ def _trend(g: Groups) -> rules.Objects:
     before = np.full(g.size, np.nan)
     two = g.counts[g.scored] > 1
     before[g.scored[two]] = g.values[g.newest[two] - 1]
-    code = np.select([newest > before, newest < before, newest == before], [0, 1, 2], 3)
-    return np.asarray(words.table(["up", "down", "steady", ""])[code], dtype=object)
+    change = np.sign(newest - before)  # NaN where a cell has fewer than two scores
+    code = np.where(np.isnan(change), 3, change + 1).astype(np.int64)
+    return np.asarray(words.table(["down", "steady", "up", ""])[code], dtype=object)
 
 
 def students_table(table: pd.DataFrame, student_index: pd.Index, default: Policy) -> pd.DataFrame:
@@ -352,7 +331,7 @@ def students_table(table: pd.DataFrame, student_index: pd.Index, default: Policy
     n = len(student_index)
 
     def count(mask: Bools) -> Ints:
-        return np.bincount(code[mask], minlength=n).astype(np.int64)
+        return np.bincount(code, weights=mask, minlength=n).astype(np.int64)
 
     met = count(status == Status.MASTERED.value)
     assessed = count(status != Status.NOT_ASSESSED.value)
@@ -367,7 +346,7 @@ def students_table(table: pd.DataFrame, student_index: pd.Index, default: Policy
     )
     card = default.report_card
     report = (
-        np.full(n, "", dtype=object)
+        words.filled(n, "")
         if card is None
         else report_grades(card, percent, mean_level, code, levels,
                            status != Status.NOT_ASSESSED.value, n)

@@ -30,8 +30,8 @@ class Text:
 class Rows:
     """The evidence of one policy's outcomes, as plain arrays, before any sorting.
 
-    Text columns stay whole: `source` says where each row is in them, so only the few rows an
-    explanation names are ever read.
+    Text columns stay whole: `source` (ascending) says where each row is in them, so only the
+    few rows an explanation names are ever read.
     """
 
     cell: Ints
@@ -48,10 +48,16 @@ class Rows:
                      self.attempt[at], self.source[at], self.text)
 
     def mark(self, at: Ints) -> rules.Objects:
-        return np.asarray(self.text.mark[self.source[at]], dtype=object)
+        return np.asarray(self.text.mark[self.sheet(at)], dtype=object)
+
+    def sheet(self, at: Ints) -> Ints:
+        """Where rows `at` are in the text columns."""
+        return at if len(self.source) == len(self.text.is_marked) else self.source[at]
 
     def marked(self) -> Ints:
         """The rows with a mark."""
+        if len(self.source) == len(self.text.is_marked):  # every row, in sheet order
+            return np.flatnonzero(self.text.is_marked)
         return np.flatnonzero(self.text.is_marked[self.source])
 
     def assessment(self, at: Ints) -> tuple[Ints, rules.Objects]:
@@ -78,23 +84,24 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
     per = g if bool(named.all()) else Groups(np.zeros(int(named.sum())), g.group[named], g.size)
     keep = np.flatnonzero(per.reverse < NAMED_LIMIT)
     extra = np.maximum(per.counts - NAMED_LIMIT, 0)
-    column = per.position[keep] - extra[per.group[keep]]
+    cell = per.group[keep]
+    column = np.minimum(per.counts, NAMED_LIMIT)[cell] - 1 - per.reverse[keep]  # 0 for the first named
     pick = keep if per is g else np.flatnonzero(named)[keep]
     source = idx[pick]
-    name_code, names = assessment_names(rows, source)
-    day = rows.date[source] // words.DAY_NS
+    sheet = rows.sheet(source)
+    day = (rows.date[source] if g.dates is None else g.dates[pick]) // words.DAY_NS
     value_code, _ = pd.factorize(g.values[pick])
     mark_code = np.zeros(len(source), dtype=np.int64)
-    marked = np.flatnonzero(rows.text.is_marked[rows.source[source]])
+    marked = np.flatnonzero(rows.text.is_marked[sheet])
     if len(marked):
         # 1, 2, ... a mark's code; the sign says whether it stands beside a score.
         mark_code[marked] = pd.factorize(rows.mark(source[marked]))[0] + 1
         mark_code[marked] *= np.where(np.isnan(rows.score[source[marked]]), 1, -1)
-    # (day, value, mark) as one small integer, then with the assessment: one factorization.
+    # (day, value, mark) as one small integer, coded through a dense table; then the assessment.
     n_marks = int(np.abs(mark_code).max(initial=0)) * 2 + 1
-    small = ((day - day.min(initial=0)) * (int(value_code.max(initial=0)) + 1) + value_code) \
-        * n_marks + mark_code + n_marks // 2
-    code, first = words.small_codes((name_code + 1) * (int(small.max(initial=0)) + 1) + small)
+    small = ((day - (int(day.min()) if len(day) else 0)) * (int(value_code.max(initial=0)) + 1)
+             + value_code) * n_marks + mark_code + n_marks // 2
+    code, first, names = _by_assessment(rows, source, sheet, *words.small_codes(small))
     rep = source[first]
     shown = number_words(g.values[pick[first]])
     marked_rep = np.flatnonzero(mark_code[first] != 0)
@@ -106,23 +113,52 @@ def pieces(g: Groups, named: Bools, rows: Rows, idx: Ints, policy: Policy) -> wo
             shown[marked_rep] + " (" + label + ")",
             label + " (counts as " + shown[marked_rep] + ")",
         )
-    text = names[name_code[first]] + ", " + words.day_words(rows.date[rep]) + ": " + shown
-    cell = g.group[pick]
-    piece = ("; " + text)[code]
+    text = names + ", " + words.day_words(rows.date[rep]) + ": " + shown
+    # Each part is a code into the texts: a piece, a piece after "; ", a piece led by a count.
+    part = code + len(text)
     start = np.flatnonzero(column == 0)
-    piece[start] = text[code[start]]
+    part[start] = code[start]
+    texts = [text, "; " + text]
     # "3 earlier; Quiz 2, Oct 3: 3": each distinct (count, first piece) written once.
     older = start[extra[cell[start]] > 0]
     if len(older):
         both, one = words.small_codes(extra[cell[older]] * len(text) + code[older])
-        led = words.int_words(extra[cell[older[one]]]) + " earlier; " + text[code[older[one]]]
-        piece[older] = led[both]
-    return words.Trail(piece, cell, g.size)
+        texts.append(words.int_words(extra[cell[older[one]]]) + " earlier; " + text[code[older[one]]])
+        part[older] = 2 * len(text) + both
+    return words.Trail(np.concatenate(texts), cell, g.size, part)
+
+
+def _by_assessment(rows: Rows, source: Ints, sheet: Ints, code: Ints, first: Ints
+                   ) -> tuple[Ints, Ints, rules.Objects]:
+    """Codes of (`code`, assessment name) for rows `source`, one row of each, and each one's name.
+
+    The pieces of one day, value and mark nearly always share an assessment: each row's
+    assessment is compared with its code's first row's (no hashing, each string read once), and
+    only rows that differ, and retakes (whose names say which attempt they are), are coded by name.
+    """
+    theirs = rows.text.assessment[sheet]
+    try:
+        differ = theirs != theirs[first][code]
+    except TypeError:  # pd.NA equals nothing, not even itself: every row is coded by name
+        differ = np.ones(len(source), dtype=bool)
+    odd = np.flatnonzero(differ | (rows.attempt[source] > 0) if len(rows.text.retakes) else differ)
+    part = np.zeros(len(source), dtype=np.int64)  # 0: named as its code's first row
+    odd_names = np.zeros(0, dtype=object)
+    if len(odd):
+        odd_code, odd_names = assessment_names(rows, source[odd])
+        part[odd] = odd_code + 2  # from 1, for a blank name (code -1)
+        code, first = words.small_codes(part * len(first) + code)
+    names = np.asarray(theirs[first], dtype=object)
+    names[pd.isna(names)] = ""  # None equals None: a blank reads "", as `Rows.assessment` has it
+    by_name = np.flatnonzero(part[first] > 0)
+    names[by_name] = odd_names[part[first][by_name] - 2]
+    return code, first, names
 
 
 def mark_labels(codes: rules.Objects, policy: Policy) -> rules.Objects:
     labels = {m.code.upper(): m.label for m in policy.marks}
-    return np.asarray(pd.Series(codes, dtype=object).map(labels).fillna("").to_numpy(object))
+    which, distinct = pd.factorize(codes, use_na_sentinel=True)
+    return np.asarray(words.table([labels.get(c, "") for c in distinct] + [""])[which], dtype=object)
 
 
 def assessment_names(rows: Rows, at: Ints) -> tuple[Ints, rules.Objects]:

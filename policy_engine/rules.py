@@ -66,7 +66,7 @@ def demonstrations(method: Levelled, g: Groups, policy: Policy) -> Judgement:
         repeat = np.zeros(len(idx), dtype=bool)
         repeat[1:] = (g.group[idx[1:]] == g.group[idx[:-1]]) & (g.dates[idx[1:]] == g.dates[idx[:-1]])
         first_of_day[idx[repeat]] = False
-    k = np.bincount(g.group[first_of_day], minlength=g.size).astype(np.int64)
+    k = g.tally(first_of_day)
     enough = g.counts >= policy.minimum_evidence
     status = np.select(
         [g.counts == 0, (k >= policy.n) & enough, k >= 1],
@@ -95,7 +95,7 @@ def by_level(method: Levelled, g: Groups, policy: Policy) -> Judgement:
         [NOT_ASSESSED, MASTERED, ON_TRACK],
         NOT_YET,
     )
-    k = np.bincount(g.group[g.values >= threshold], minlength=g.size).astype(np.int64)
+    k = g.tally(g.values >= threshold)
     named = g.reverse < (method.recent(policy) or np.iinfo(np.int64).max)
     return Judgement(level, status.astype(np.int64), k, None, named)
 
@@ -135,23 +135,27 @@ def _s(count: int, word: str) -> str:
     return word if count == 1 else word + "s"
 
 
-def missing_sentence(facts: Facts, policy: Policy) -> tuple[Bools, Objects]:
-    """` 1 piece of work missing; it is not counted as a score.` for the cells with missing work:
-    tracked, never a zero."""
-    missing = facts.missing_count
-    has = missing > 0
+def _missing_words(policy: Policy) -> Callable[[int], str]:
+    """` 1 piece of work missing; it is not counted as a score.` for m pieces ("" for none)."""
     if policy.missing_work is MissingWork.NOT_COUNTED:
         def say(m: int) -> str:
             it = "it is not counted as a score" if m == 1 else "they are not counted as scores"
-            return f" {m} {_s(m, 'piece')} of work missing; {it}."
+            return f" {m} {_s(m, 'piece')} of work missing; {it}." if m else ""
     else:
         low = policy.scale.minimum
         label = policy.scale.label_for(low)
         lowest = f"the lowest score, {low:g}" + (f" ({label})" if label else "")
 
         def say(m: int) -> str:
-            return f" {m} {_s(m, 'piece')} of work missing; {'it' if m == 1 else 'each'} counts as {lowest}."
-    return has, _per_count(missing[has], say)
+            return (f" {m} {_s(m, 'piece')} of work missing; {'it' if m == 1 else 'each'} counts as "
+                    f"{lowest}." if m else "")
+    return say
+
+
+def _tails(facts: Facts, policy: Policy, at: Ints, tail: str) -> Objects:
+    """`tail` and then the missing-work sentence of each cell `at`: one text per missing count."""
+    say = _missing_words(policy)
+    return _per_count(facts.missing_count[at], lambda m: tail + say(m))
 
 
 _KIND_WORDS = {EvidenceType.FORMATIVE: "practice", EvidenceType.UPDATE: "update",
@@ -180,8 +184,8 @@ def not_assessed_sentences(facts: Facts, policy: Policy, at: Ints) -> tuple[Obje
     """Why the cells `at` have no status yet, and what would give them one."""
     tracked = np.maximum(facts.evidence_count[at] - facts.counted[at], 0)
     why = _per_count(tracked, lambda t: _not_counted_why(t, policy))
-    step = np.where(facts.missing_count[at] > 0, "Next: hand in the missing work.",
-                    "Next: a first assessment of this outcome.").astype(object)
+    step = words.table(["Next: a first assessment of this outcome.",
+                        "Next: hand in the missing work."])[(facts.missing_count[at] > 0).astype(np.int64)]
     return why, step
 
 
@@ -190,20 +194,23 @@ def explain_demonstrations(facts: Facts, policy: Policy) -> tuple[Objects, Objec
     status, k, counted, trail = facts.status, facts.demonstrations, facts.counted, facts.trail
     n = policy.n
     at = f" at {policy.threshold_label} or above"
-    why = np.full(len(status), "", dtype=object)
+    why = words.filled(len(status), "")
     m = np.flatnonzero(status == MASTERED)
     why[m] = trail.sentences(m, _per_count(
-        k[m], lambda c: f"Mastered: {c} {_s(c, 'demonstration')}{at}, {n} needed ("), ").")
+        k[m], lambda c: f"Mastered: {c} {_s(c, 'demonstration')}{at}, {n} needed ("),
+        _tails(facts, policy, m, ")."))
     o = np.flatnonzero(status == ON_TRACK)
     why[o] = trail.sentences(o, _per_count(
-        k[o], lambda c: f"On track: {c} of {n} {_s(n, 'demonstration')}{at} ("), ").")
+        k[o], lambda c: f"On track: {c} of {n} {_s(n, 'demonstration')}{at} ("),
+        _tails(facts, policy, o, ")."))
     y = np.flatnonzero(status == NOT_YET)
     why[y] = trail.sentences(y, _per_count(
-        counted[y], lambda c: f"Not Yet: {c} {_s(c, 'score')}, none{at} yet (latest: "), ").")
+        counted[y], lambda c: f"Not Yet: {c} {_s(c, 'score')}, none{at} yet (latest: "),
+        _tails(facts, policy, y, ")."))
     distinct = policy.distinct_dates
     first = f"Next: a first demonstration{at}; {n} {'is' if n == 1 else 'are'} needed"
-    step = np.full(len(status), first + (", each on a different day." if distinct and n > 1
-                                          else "."), dtype=object)
+    step = words.filled(len(status), first + (", each on a different day." if distinct and n > 1
+                                              else "."))
     step[m] = "Next: nothing more is needed for this outcome."
     left = np.maximum(n - k[o], 0)
 
@@ -223,7 +230,7 @@ def explain_level(facts: Facts, policy: Policy, method_label: str) -> tuple[Obje
     status, used, counted = facts.status, facts.used, facts.counted
     goal = f"{policy.mastery_threshold:g} ({policy.threshold_label})"
     bands = [policy.band(s).label for s in STATUSES]
-    why = np.full(len(status), "", dtype=object)
+    why = words.filled(len(status), "")
     a = np.flatnonzero(status != NOT_ASSESSED)
     # The words before the evidence depend on status, level and count only: each written once.
     level_code = pd.factorize(facts.level[a])[0].astype(np.int64) + 1
@@ -236,9 +243,9 @@ def explain_level(facts: Facts, policy: Policy, method_label: str) -> tuple[Obje
         for s, lw, ll, u in zip(status[rep].tolist(), facts.level_words[rep].tolist(),
                                 facts.level_label[rep].tolist(), used[rep].tolist(), strict=True)
     ])
-    why[a] = facts.trail.sentences(a, heads[code], f"). Mastered is {goal}.")
-    step = np.full(len(status), f"Next: a new score at {goal} or above to raise the level.",
-                   dtype=object)
+    tails = _tails(facts, policy, a, f"). Mastered is {goal}.")
+    why[a] = facts.trail.sentences(a, heads[code], tails)
+    step = words.filled(len(status), f"Next: a new score at {goal} or above to raise the level.")
     short = np.flatnonzero(counted < policy.minimum_evidence)
     mini = policy.minimum_evidence
     step[short] = _per_count(mini - counted[short], lambda c: (
@@ -248,9 +255,11 @@ def explain_level(facts: Facts, policy: Policy, method_label: str) -> tuple[Obje
 
 
 def _finish(facts: Facts, policy: Policy, why: Objects, step: Objects) -> tuple[Objects, Objects]:
-    """Add the missing-work sentence and the not-assessed wording, shared by every method."""
+    """The not-assessed wording and its missing-work sentence, shared by every method (the
+    sentences of assessed cells end in theirs already: see `_tails`)."""
     blank = np.flatnonzero(facts.status == NOT_ASSESSED)
     why[blank], step[blank] = not_assessed_sentences(facts, policy, blank)
-    has, sentence = missing_sentence(facts, policy)
-    why[has] = why[has] + sentence
+    say = _missing_words(policy)
+    missing = blank[facts.missing_count[blank] > 0]
+    why[missing] = why[missing] + _per_count(facts.missing_count[missing], say)
     return why, step

@@ -67,10 +67,14 @@ class Groups:
     @cached_property
     def reverse(self) -> Ints:
         """0 for the newest score of each cell."""
-        return self.counts[self.group] - 1 - self.position
+        return (self.starts + self.counts - 1)[self.group] - np.arange(len(self.values), dtype=np.int64)
 
     def total(self, weights: Floats) -> Floats:
         return np.bincount(self.group, weights=weights, minlength=self.size).astype(np.float64)
+
+    def tally(self, mask: npt.NDArray[np.bool_]) -> Ints:
+        """How many of each cell's scores `mask` holds (as weights: no branchy selection first)."""
+        return np.bincount(self.group, weights=mask, minlength=self.size).astype(np.int64)
 
     @cached_property
     def scored(self) -> Ints:

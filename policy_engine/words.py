@@ -29,6 +29,13 @@ def table(words: list[str]) -> Objects:
     return out
 
 
+def filled(size: int, text: str) -> Objects:
+    """`text` in each of `size` cells, one shared object (`np.full` writes a new copy in each)."""
+    out = np.empty(size, dtype=object)
+    out[:] = text
+    return out
+
+
 def int_words(values: Ints) -> Objects:
     """`0`, `1`, `12`: each distinct count written once (values are small and not negative)."""
     if not len(values):
@@ -96,18 +103,30 @@ _END = "\x1f"  # ASCII unit separator: never typed in a gradebook, and checked f
 @dataclass(frozen=True)
 class Trail:
     """The named evidence of every cell as parts ("Quiz 2, Oct 3: 3", "; Project, Nov 1: 4"),
-    sorted by `cell`; `sentences` wraps each cell's parts in words, in one C join."""
+    sorted by `cell`; `sentences` wraps each cell's parts in words, in one C join.
 
-    parts: Objects
+    Part i is `texts[code[i]]`: each distinct part is held once (without `code`, `texts` are the
+    parts themselves).
+    """
+
+    texts: Objects
     cell: Ints
     size: int
+    code: Ints | None = None
 
-    def sentences(self, at: Ints, heads: Objects, tail: str) -> Objects:
-        """`heads[i] + <the parts of cell at[i]> + tail` for each i: every cell's sentence.
+    @property
+    def parts(self) -> Objects:
+        return self.texts if self.code is None else np.asarray(self.texts[self.code], dtype=object)
+
+    def sentences(self, at: Ints, heads: Objects, tail: str | Objects) -> Objects:
+        """`heads[i] + <the parts of cell at[i]> + tail` (or `tail[i]`) for each i: every cell's
+        sentence.
 
         >>> trail = Trail(table(["a", "; b", "c"]), np.array([0, 0, 2]), 3)
         >>> trail.sentences(np.array([2, 0, 1]), table(["(", "[", "{"]), ".").tolist()
         ['(c.', '[a; b.', '{.']
+        >>> trail.sentences(np.array([0, 2]), table(["(", "{"]), table([".", "!"])).tolist()
+        ['(a; b.', '{c!']
         """
         if not len(at):
             return np.zeros(0, dtype=object)
@@ -120,39 +139,61 @@ class Trail:
             wanted = np.zeros(self.size, dtype=bool)
             wanted[cells] = True
             keep = np.flatnonzero(wanted[self.cell])
-        counts = np.bincount(self.cell[keep], minlength=self.size)[cells]
-        # Each sentence is its head, its parts, then the tail and a separator to split on.
-        ends = np.cumsum(counts + 2)
-        starts = ends - counts - 2
-        out = np.empty(int(ends[-1]) if len(ends) else 0, dtype=object)
-        out[starts] = heads if ascending else heads[order]
-        out[ends - 1] = tail + _END
+        every = len(keep) == len(self.cell)
+        counts = np.bincount(self.cell if every else self.cell[keep], minlength=self.size)[cells]
+        # Each sentence is its head, its parts, then the tail and a separator to split on (one
+        # slot for both when the tail is one text, so no string is made per cell). Every slot is
+        # a code into one table (the parts' texts, the heads, the tails): one take fills them.
+        gap = 2 if isinstance(tail, str) else 3
+        ends = np.cumsum(counts + gap)
+        starts = ends - counts - gap
+        n_texts, n_cells = len(self.texts), len(cells)
+        ordered = heads if ascending else heads[order]
+        if isinstance(tail, str):
+            tails = table([tail + _END])
+        else:
+            tails = np.append(tail if ascending else tail[order], _END)
+        slot = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+        slot[starts] = np.arange(n_texts, n_texts + n_cells)
+        after = n_texts + n_cells  # the first tail's code
+        if isinstance(tail, str):
+            slot[ends - 1] = after
+        else:
+            slot[ends - 2] = np.arange(after, after + n_cells)
+            slot[ends - 1] = after + n_cells
+        codes = np.arange(len(self.cell), dtype=np.int64) if self.code is None else self.code
 
         def positions() -> Ints:
             """Each kept part's place among its cell's parts (0 for the first)."""
             return np.asarray(np.arange(len(keep)) - np.concatenate(([0], np.cumsum(counts)[:-1]))[
                 np.repeat(np.arange(len(cells)), counts)], dtype=np.int64)
 
-        if ascending and len(keep) == len(self.cell):
-            # Every part, sorted by cell: part j comes after its own cell's head and the heads
-            # and tails of the sentences before it.
-            rank = np.zeros(self.size, dtype=np.int64)
-            rank[cells] = np.arange(len(cells), dtype=np.int64)
-            out[np.arange(len(keep)) + 2 * rank[self.cell] + 1] = self.parts
+        if ascending and every:
+            # Every part, sorted by cell: part j comes after its own cell's head and the heads,
+            # tails and separators of the sentences before it.
+            if len(cells) == self.size:  # every cell: a cell is its own rank
+                rank = self.cell
+            else:
+                ranks = np.zeros(self.size, dtype=np.int64)
+                ranks[cells] = np.arange(len(cells), dtype=np.int64)
+                rank = ranks[self.cell]
+            slot[np.arange(len(keep)) + gap * rank + 1] = codes
         else:
             first = np.zeros(self.size, dtype=np.int64)
             first[cells] = starts + 1
-            out[first[self.cell[keep]] + positions()] = self.parts[keep]
+            slot[first[self.cell[keep]] + positions()] = codes[keep]
+        out = np.concatenate([self.texts, ordered, tails])[slot]
         pieces = "".join(out.tolist()).split(_END)
         if len(pieces) != len(cells) + 1:  # a part holds the separator: add it up instead
             position = positions()
-            joined = np.full(self.size, "", dtype=object)
+            joined = filled(self.size, "")
             for c in range(int(counts.max(initial=0))):  # at most five parts a cell
                 rows = keep[position == c]
-                joined[self.cell[rows]] = joined[self.cell[rows]] + self.parts[rows]
-            text = heads[order] + joined[cells] + tail
+                joined[self.cell[rows]] = joined[self.cell[rows]] + self.texts[codes[rows]]
+            text = heads[order] + joined[cells] + (tail if isinstance(tail, str) else tail[order])
         else:
-            text = table(pieces[:-1])
+            pieces.pop()  # the empty text after the last separator
+            text = table(pieces)
         if ascending:
             return np.asarray(text, dtype=object)
         result = np.empty(len(at), dtype=object)

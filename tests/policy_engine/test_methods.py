@@ -20,7 +20,7 @@ from policy_engine.vectorised import Groups, half_up_array
     ["policy_engine.methods", "policy_engine.evaluate", "policy_engine.model",
      "policy_engine.vectorised", "policy_engine.rules", "policy_engine.overrides",
      "policy_engine.retakes", "policy_engine.report_card", "policy_engine.words",
-     "policy_engine.pieces"],
+     "policy_engine.pieces", "policy_engine.keys"],
 )
 def test_docstring_examples_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)

@@ -30,3 +30,16 @@ def test_counts_numbers_and_days_are_written_as_a_teacher_writes_them() -> None:
     assert number_words(np.array([3.0, 2.5, np.nan, 3.42])).tolist() == ["3", "2.5", "", "3.42"]
     days = np.array(["2024-10-03", "2024-11-01T00:00"], dtype="datetime64[ns]").view(np.int64)
     assert day_words(days).tolist() == ["Oct 3", "Nov 1"]
+
+
+def test_sentences_of_parts_given_as_codes_into_distinct_texts() -> None:
+    # Parts held once each and named by code read as the same parts written out.
+    texts = table(["a", "; b", "Quiz \x1f1"])
+    coded = Trail(texts, np.array([0, 0, 2, 3]), 4, np.array([0, 1, 0, 1]))
+    plain = Trail(table(["a", "; b", "a", "; b"]), np.array([0, 0, 2, 3]), 4)
+    heads = table(["0:", "1:", "2:", "3:"])
+    for at in (np.arange(4), np.array([3, 1, 0])):
+        assert coded.sentences(at, heads[at], ".").tolist() == plain.sentences(at, heads[at], ".").tolist()
+    odd = Trail(texts, np.array([1, 1]), 2, np.array([2, 1]))
+    assert odd.sentences(np.array([1, 0]), table(["(", "["]), table([")", "]"])).tolist() == [
+        "(Quiz \x1f1; b)", "[]"]
