@@ -231,10 +231,11 @@ def _judge(policy: Policy, name: str, rows: Rows, cells: Ints) -> dict[str, npt.
     # Retakes beyond the policy's cap are tracked (in the note) but never counted.
     cap = policy.retakes_allowed
     beyond = rows.attempt > cap if cap is not None else None
-    counted = has_value & counted_type if beyond is None else has_value & counted_type & ~beyond
+    countable = counted_type if beyond is None else counted_type & ~beyond
+    counted = has_value & countable
     if policy.missing_work is MissingWork.NOT_YET:
         value[missing] = policy.scale.minimum
-        counted |= missing & counted_type if beyond is None else missing & counted_type & ~beyond
+        counted |= missing & countable
     contiguous = len(cells) > 0 and int(cells[-1]) - int(cells[0]) == len(cells) - 1
     local = np.searchsorted(cells, rows.cell) if not contiguous else (
         rows.cell - cells[0] if cells[0] else rows.cell)
@@ -331,7 +332,7 @@ def students_table(table: pd.DataFrame, student_index: pd.Index, default: Policy
     n = len(student_index)
 
     def count(mask: Bools) -> Ints:
-        return np.bincount(code, weights=mask, minlength=n).astype(np.int64)
+        return keys.tally(code, mask, n)
 
     met = count(status == Status.MASTERED.value)
     assessed = count(status != Status.NOT_ASSESSED.value)

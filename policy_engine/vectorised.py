@@ -8,6 +8,8 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from policy_engine import keys
+
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
@@ -73,8 +75,8 @@ class Groups:
         return np.bincount(self.group, weights=weights, minlength=self.size).astype(np.float64)
 
     def tally(self, mask: npt.NDArray[np.bool_]) -> Ints:
-        """How many of each cell's scores `mask` holds (as weights: no branchy selection first)."""
-        return np.bincount(self.group, weights=mask, minlength=self.size).astype(np.int64)
+        """How many of each cell's scores `mask` holds."""
+        return keys.tally(self.group, mask, self.size)
 
     @cached_property
     def scored(self) -> Ints:
