@@ -50,15 +50,18 @@ class Rows:
     def mark(self, at: Ints) -> rules.Objects:
         return np.asarray(self.text.mark[self.sheet(at)], dtype=object)
 
+    @property
+    def whole(self) -> bool:
+        """Every row of the text columns, in sheet order: a row is where it is in them."""
+        return len(self.source) == len(self.text.is_marked)
+
     def sheet(self, at: Ints) -> Ints:
         """Where rows `at` are in the text columns."""
-        return at if len(self.source) == len(self.text.is_marked) else self.source[at]
+        return at if self.whole else self.source[at]
 
     def marked(self) -> Ints:
         """The rows with a mark."""
-        if len(self.source) == len(self.text.is_marked):  # every row, in sheet order
-            return np.flatnonzero(self.text.is_marked)
-        return np.flatnonzero(self.text.is_marked[self.source])
+        return np.flatnonzero(self.text.is_marked if self.whole else self.text.is_marked[self.source])
 
     def assessment(self, at: Ints) -> tuple[Ints, rules.Objects]:
         """Codes and names of the assessments of rows `at` (a blank name is "")."""

@@ -114,10 +114,6 @@ class Trail:
     size: int
     code: Ints | None = None
 
-    @property
-    def parts(self) -> Objects:
-        return self.texts if self.code is None else np.asarray(self.texts[self.code], dtype=object)
-
     def sentences(self, at: Ints, heads: Objects, tail: str | Objects) -> Objects:
         """`heads[i] + <the parts of cell at[i]> + tail` (or `tail[i]`) for each i: every cell's
         sentence.
@@ -144,19 +140,20 @@ class Trail:
         # Each sentence is its head, its parts, then the tail and a separator to split on (one
         # slot for both when the tail is one text, so no string is made per cell). Every slot is
         # a code into one table (the parts' texts, the heads, the tails): one take fills them.
-        gap = 2 if isinstance(tail, str) else 3
+        one_tail = isinstance(tail, str)
+        gap = 2 if one_tail else 3
         ends = np.cumsum(counts + gap)
         starts = ends - counts - gap
         n_texts, n_cells = len(self.texts), len(cells)
         ordered = heads if ascending else heads[order]
-        if isinstance(tail, str):
+        if one_tail:
             tails = table([tail + _END])
         else:
             tails = np.append(tail if ascending else tail[order], _END)
         slot = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
         slot[starts] = np.arange(n_texts, n_texts + n_cells)
         after = n_texts + n_cells  # the first tail's code
-        if isinstance(tail, str):
+        if one_tail:
             slot[ends - 1] = after
         else:
             slot[ends - 2] = np.arange(after, after + n_cells)
@@ -190,7 +187,7 @@ class Trail:
             for c in range(int(counts.max(initial=0))):  # at most five parts a cell
                 rows = keep[position == c]
                 joined[self.cell[rows]] = joined[self.cell[rows]] + self.texts[codes[rows]]
-            text = heads[order] + joined[cells] + (tail if isinstance(tail, str) else tail[order])
+            text = heads[order] + joined[cells] + (tail if one_tail else tail[order])
         else:
             pieces.pop()  # the empty text after the last separator
             text = table(pieces)
