@@ -11,7 +11,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from sheets_backend.sheets.local.errors import bad_request
+from sheets_backend.sheets.local.errors import ApiError, bad_request
 
 PREFIXES = ("https://sheets.googleapis.com/", "https://www.googleapis.com/")
 
@@ -36,10 +36,12 @@ class LocalSheetsAdapter(BaseAdapter):
         body = request.body
         if isinstance(body, str):
             body = body.encode("utf-8")
-        status, payload = decoded(request.headers.get("Content-Encoding"), body)
-        if status == 200:
-            status, payload = self.service.handle(request.method or "GET", request.url or "",
-                                                  payload)
+        try:
+            body = decoded(request.headers.get("Content-Encoding"), body)
+        except ApiError as error:
+            status, payload = error.code, error.body()
+        else:
+            status, payload = self.service.handle(request.method or "GET", request.url or "", body)
         response = requests.Response()
         response.status_code = status
         response.reason = {200: "OK", 204: "No Content"}.get(status, "Error")
@@ -60,21 +62,21 @@ class LocalSheetsAdapter(BaseAdapter):
         pass
 
 
-def decoded(encoding: str | None, body: bytes | None) -> tuple[int, Any]:
-    """(200, the body as JSON bytes), or Google's 400 for a body it could not decompress.
+def decoded(encoding: str | None, body: bytes | None) -> bytes | None:
+    """The body as JSON bytes; Google's 400 (`ApiError`) for one it could not decompress.
 
     Google's front end takes gzip request bodies (its own client libraries send them so by
     default); Hive's gateway does too. Any other encoding is refused, so Hive never relies on one.
     """
     name = (encoding or "identity").strip().lower()
     if name == "identity" or body is None:
-        return 200, body
+        return body
     if name != "gzip":
-        return 400, bad_request(f"Unsupported Content-Encoding: {encoding}").body()
+        raise bad_request(f"Unsupported Content-Encoding: {encoding}")
     try:
-        return 200, gzip.decompress(body)
+        return gzip.decompress(body)
     except (OSError, EOFError, zlib.error):
-        return 400, bad_request("Invalid gzip-compressed request body.").body()
+        raise bad_request("Invalid gzip-compressed request body.") from None
 
 
 def session(service: Handler) -> requests.Session:
