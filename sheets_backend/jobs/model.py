@@ -111,6 +111,18 @@ class JobKind:
     start: Callable[[StepContext, Mapping[str, Any]], tuple[int, Mapping[str, Any]]]
     step: Callable[[StepContext, Job], Job]
 
+    def begin(self, ctx: StepContext, owner: str, spreadsheet_id: str, params: Mapping[str, Any],
+              message: Callable[[int], str], counts: Mapping[str, int] | None = None) -> Job:
+        """A new job of this kind: `start` checks the request and counts the work, then the job
+        is saved, queued, with its first progress words (`message` of the total)."""
+        total, params = self.start(ctx, params)
+        stamp = now()
+        job = Job(id=ctx.store.new_id(), kind=self.name, spreadsheet_id=spreadsheet_id,
+                  owner=owner, total=total, params=params, created=stamp, updated=stamp,
+                  counts=dict(counts or {}), message=message(total))
+        ctx.store.save(job, new=True)
+        return job
+
 
 KINDS: dict[str, JobKind] = {}
 

@@ -107,13 +107,8 @@ def new_job(ctx: StepContext, owner: str, spreadsheet_id: str, folder_id: str = 
     """Start a publish job: the gradebook read (its student count), the job saved, queued."""
     params = {"spreadsheet_id": spreadsheet_id, "folder_id": folder_id,
               "as_of": as_of.isoformat() if as_of else ""}
-    total, params = start(ctx, params)
-    stamp = now()
-    job = Job(id=ctx.store.new_id(), kind=PUBLISH.name, spreadsheet_id=spreadsheet_id,
-              owner=owner, total=total, params=params, created=stamp, updated=stamp,
-              message=f"Publishing reports: 0 of {total}")
-    ctx.store.save(job, new=True)
-    return job
+    return PUBLISH.begin(ctx, owner, spreadsheet_id, params,
+                         lambda total: f"Publishing reports: 0 of {total}")
 
 
 PUBLISH = register(JobKind(name="publish", start=start, step=step))

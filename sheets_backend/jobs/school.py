@@ -182,13 +182,9 @@ def new_job(ctx: StepContext, owner: str, spreadsheet_id: str, *, as_of: dt.date
                                  "as_of": as_of.isoformat() if as_of else "",
                                  "identity": identity, "max_attempts": max_attempts,
                                  "failed": {}, "attempts": {}}
-    total, params = start(ctx, params)
-    stamp = now()
-    job = Job(id=ctx.store.new_id(), kind=SCHOOL_RECOMPUTE.name, spreadsheet_id=spreadsheet_id,
-              owner=owner, total=total, params=params, created=stamp, updated=stamp,
-              counts={"recomputed": 0, "failed": 0}, message=progress_message(0, total))
-    ctx.store.save(job, new=True)
-    return job
+    return SCHOOL_RECOMPUTE.begin(ctx, owner, spreadsheet_id, params,
+                                  lambda total: progress_message(0, total),
+                                  counts={"recomputed": 0, "failed": 0})
 
 
 SCHOOL_RECOMPUTE = register(JobKind(name="school_recompute", start=start, step=step))

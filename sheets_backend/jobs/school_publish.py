@@ -129,13 +129,8 @@ def new_job(ctx: StepContext, owner: str, school_id: str, folder_id: str = "",
     """Start a school publish: the school read (its file count), the job saved, queued."""
     params: Mapping[str, Any] = {"spreadsheet_id": school_id, "folder_id": folder_id,
                                  "as_of": as_of.isoformat() if as_of else ""}
-    total, params = start(ctx, params)
-    stamp = now()
-    job = Job(id=ctx.store.new_id(), kind=SCHOOL_PUBLISH.name, spreadsheet_id=school_id,
-              owner=owner, total=total, params=params, created=stamp, updated=stamp,
-              message=f"Publishing the school's reports: 0 of {total}")
-    ctx.store.save(job, new=True)
-    return job
+    return SCHOOL_PUBLISH.begin(ctx, owner, school_id, params,
+                                lambda total: f"Publishing the school's reports: 0 of {total}")
 
 
 SCHOOL_PUBLISH = register(JobKind(name="school_publish", start=start, step=step))
