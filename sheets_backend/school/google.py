@@ -8,7 +8,6 @@ as a gradebook's reports, with the school workbook's id as the files' home.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,12 +15,11 @@ from pathlib import PurePosixPath
 
 import gspread
 
-from sheets_backend.i18n.words import words_for
 from sheets_backend.publish.google import addresses, readers_for
 from sheets_backend.publish.local import report_key
 from sheets_backend.reports.content import REPORT_TITLE, StudentReport, headline
 from sheets_backend.school.aggregate import SchoolView
-from sheets_backend.school.publish import mentor_table
+from sheets_backend.school.publish import cross_course_heading, mentor_table
 from sheets_backend.school.workbook import Course, SchoolStudent
 from sheets_backend.sheets.gateway import SheetsGateway
 from sheets_backend.tabs.plan import CellData, TabContent, text_cell
@@ -66,12 +64,7 @@ def cross_course_file(student: SchoolStudent, courses: list[tuple[Course, Studen
     """One student's report spreadsheet: an overall line, then each course's block (the same
     block as a gradebook's report), in the family's language; shared with the Roster addresses
     of this student and family (the school's Roster and every course's)."""
-    language = student.family_language or courses[0][1].student.family_language
-    words = words_for(language)
-    first = courses[0][1]
-    overall = dataclasses.replace(first, met=sum(r.met for _, r in courses),
-                                  assessed=sum(r.assessed for _, r in courses))
-    name = student.name or first.student.name or student.id
+    words, overall, name = cross_course_heading(student, courses)
     rows: list[list[CellData]] = [[text_cell(name, bold=True, size=14)],
                                   [text_cell(headline(words, overall))]]
     for course, report in courses:

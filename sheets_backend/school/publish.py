@@ -101,15 +101,22 @@ def read_reports(
     return aggregate(school, results), reports
 
 
+def cross_course_heading(student: SchoolStudent, courses: list[tuple[Course, StudentReport]]
+                         ) -> tuple[Words, StudentReport, str]:
+    """What opens one student's report over every course, on a page or in a sheet: the family's
+    words, the overall figures (outcomes met and assessed, summed over the courses) and the
+    student's name."""
+    first = courses[0][1]
+    words = words_for(student.family_language or first.student.family_language)
+    overall = dataclasses.replace(first, met=sum(r.met for _, r in courses),
+                                  assessed=sum(r.assessed for _, r in courses))
+    return words, overall, student.name or first.student.name or student.id
+
+
 def cross_course_page(student: SchoolStudent, courses: list[tuple[Course, StudentReport]]) -> str:
     """One student's page: an overall line, then every course's report, in Gradebooks order.
     Everything on it comes from this student's own reports."""
-    language = student.family_language or courses[0][1].student.family_language
-    words = words_for(language)
-    first = courses[0][1]
-    overall = dataclasses.replace(first, met=sum(r.met for _, r in courses),
-                                  assessed=sum(r.assessed for _, r in courses))
-    name = student.name or first.student.name or student.id
+    words, overall, name = cross_course_heading(student, courses)
     parts = [f"<h1>{escape(name)}</h1>",
              f'<p class="headline"><strong>{escape(headline(words, overall))}</strong></p>']
     for course, report in courses:
