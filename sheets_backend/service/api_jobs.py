@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, g, jsonify, request
 
@@ -28,6 +28,9 @@ from sheets_backend.jobs.store import MetadataJobStore, split_id
 from sheets_backend.service import api_fields
 from sheets_backend.service.context import authorised, check_folder, gateway_for, hive
 from sheets_backend.service.settings import DRIVE_SCOPES, AuthMode, JobRunner
+
+if TYPE_CHECKING:
+    import gspread
 
 jobs = Blueprint("jobs", __name__, url_prefix="/v1")
 QUEUE_HEADER = "X-AppEngine-QueueName"  # set by Cloud Tasks; App Engine strips it from outsiders
@@ -57,23 +60,39 @@ def _start_publishing(kind: str, make_job: Callable[..., Job], counted: str) -> 
                                  "folder_id": api_fields.folder_id,
                                  "as_of": api_fields.iso_date})
     sid = body["spreadsheet_id"]
-    client = gateway_for(token, sid).client
-    store = MetadataJobStore(client, sid)
     owner = owner_of(g.caller.key)
+
+    def make(ctx: StepContext) -> Job:
+        if body.get("folder_id"):
+            check_folder(ctx.client, body["folder_id"])
+        return make_job(ctx, owner, sid, body.get("folder_id", ""), body.get("as_of"))
+
+    job = find_or_start(gateway_for(token, sid).client, sid, kind, owner, token, make)
+    return accepted(job, counted)
+
+
+def find_or_start(client: gspread.Client, sid: str, kind: str, owner: str, token: str | None,
+                  make: Callable[[StepContext], Job]) -> Job:
+    """Under the spreadsheet's lock: the owner's unfinished job of `kind`, else a new one from
+    `make` (and finished jobs past their days pruned); either way queued. A job found unfinished
+    is queued again: a step lost for good (an instance gone, retries spent) is how a job stops,
+    and a second click is how a teacher restarts it."""
+    state = hive()
+    store = MetadataJobStore(client, sid)
     with state.locks.hold(sid, state.config.lock_wait_seconds):
         known = store.jobs()
         job = next((j for j in known if j.kind == kind and j.owner == owner
                     and not j.state.finished), None)
         if job is None:
-            if body.get("folder_id"):
-                check_folder(client, body["folder_id"])
-            ctx = StepContext(client=client, store=store,
-                              students_per_step=state.config.students_per_step)
-            job = make_job(ctx, owner, sid, body.get("folder_id", ""), body.get("as_of"))
+            job = make(StepContext(client=client, store=store,
+                                   students_per_step=state.config.students_per_step))
             _prune(store, known, state.config.job_keep_days)
-    # A job found unfinished is queued again: a step lost for good (an instance gone, retries
-    # spent) is how a job stops, and a second click is how a teacher restarts it.
     state.jobs.enqueue(job, token, fresh=_stale(job))
+    return job
+
+
+def accepted(job: Job, counted: str) -> Response:
+    """202 with the job and where to follow it; its total counted as `counted` in the log."""
     g.counts = {counted: job.total}
     response = jsonify({"job": job.public()})
     response.status_code = 202
